@@ -1,0 +1,7 @@
+-- Rollback: create_users
+
+BEGIN;
+
+DROP TABLE IF EXISTS users;
+
+COMMIT;

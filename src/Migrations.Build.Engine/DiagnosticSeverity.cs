@@ -1,0 +1,7 @@
+namespace Migrations.Build.Engine;
+
+public enum DiagnosticSeverity
+{
+    Warning,
+    Error,
+}

@@ -1,0 +1,36 @@
+namespace Migrations.Build.Engine;
+
+/// <summary>
+/// The migrations of one folder as <see cref="MigrationSetLoader"/> found them: the well-formed ones in
+/// version order, and every diagnostic about the folder. Files that a diagnostic excluded (unparsable
+/// name, wrong layout) are not in <see cref="Migrations"/>.
+/// </summary>
+public sealed class MigrationSet
+{
+    public MigrationSet(
+        string directory,
+        MigrationLayout layout,
+        VersionStyle versionStyle,
+        IReadOnlyList<Migration> migrations,
+        IReadOnlyList<MigrationDiagnostic> diagnostics)
+    {
+        Directory = directory;
+        Layout = layout;
+        VersionStyle = versionStyle;
+        Migrations = migrations;
+        Diagnostics = diagnostics;
+    }
+
+    public string Directory { get; }
+    public MigrationLayout Layout { get; }
+    public VersionStyle VersionStyle { get; }
+    public IReadOnlyList<Migration> Migrations { get; }
+    public IReadOnlyList<MigrationDiagnostic> Diagnostics { get; }
+
+    public bool HasErrors => Diagnostics.Any(d => d.IsError);
+
+    /// <summary>Widest version text in the folder: new migrations keep it.</summary>
+    public int VersionWidth => Migrations.Count == 0 ? 0 : Migrations.Max(m => m.VersionText.Length);
+
+    public long HighestVersion => Migrations.Count == 0 ? 0 : Migrations[^1].Version;
+}

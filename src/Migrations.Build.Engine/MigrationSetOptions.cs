@@ -1,0 +1,13 @@
+namespace Migrations.Build.Engine;
+
+public sealed record MigrationSetOptions(string Directory)
+{
+    /// <summary>True when the user named the folder; then a missing folder is an error, not "nothing to do".</summary>
+    public bool DirectoryIsExplicit { get; init; }
+
+    /// <summary>Pinned layout, or null to detect it from the files.</summary>
+    public MigrationLayout? Layout { get; init; }
+
+    /// <summary>In the paired layout, an up script without a down script is an error.</summary>
+    public bool RequireDown { get; init; } = true;
+}
