@@ -16,9 +16,15 @@ public sealed class ValidateMigrations : Microsoft.Build.Utilities.Task
 
     public bool RequireDown { get; set; } = true;
 
-    /// <summary>How many migrations the folder holds, for the summary line.</summary>
+    /// <summary>Codes the project suppresses (NoWarn): they do not count as reported warnings.</summary>
+    public string[] SuppressedCodes { get; set; } = [];
+
+    /// <summary>
+    /// True when a warning was shown. The targets then write no up-to-date stamp, so warnings stay
+    /// visible on every build until they are fixed or suppressed, instead of vanishing on the next one.
+    /// </summary>
     [Output]
-    public int MigrationCount { get; private set; }
+    public bool ReportedWarnings { get; private set; }
 
     public override bool Execute()
     {
@@ -31,8 +37,9 @@ public sealed class ValidateMigrations : Microsoft.Build.Utilities.Task
             RequireDown = RequireDown,
         });
         Log.LogDiagnostics(set.Diagnostics);
-        MigrationCount = set.Migrations.Count;
-        Log.LogMessage(MessageImportance.Normal, "Validated {0} migration(s) in {1} ({2} layout).",
+        var suppressed = new HashSet<string>(SuppressedCodes.Select(c => c.Trim()), StringComparer.OrdinalIgnoreCase);
+        ReportedWarnings = set.Diagnostics.Any(d => !d.IsError && !suppressed.Contains(d.Code));
+        Log.LogMessage(MessageImportance.High, "Validated {0} migration(s) in {1} ({2} layout).",
             set.Migrations.Count, set.Directory, set.Layout.ToSettingValue());
         return !Log.HasLoggedErrors;
     }

@@ -1,0 +1,74 @@
+using System.Text;
+
+namespace Migrations.Build.EndToEnd.Tests;
+
+/// <summary>
+/// A fresh project in a temp folder with a PackageReference to the packed Migrations.Build,
+/// restored from the private feed only.
+/// </summary>
+public sealed class ConsumerProject : IDisposable
+{
+    private readonly PackageFixture _package;
+
+    public ConsumerProject(PackageFixture package, string? extraProperties)
+    {
+        _package = package;
+        Directory = Path.Combine(package.Root, "consumer-" + Guid.NewGuid().ToString("N")[..10]);
+        System.IO.Directory.CreateDirectory(Directory);
+        File.WriteAllText(Path.Combine(Directory, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="migrations-build-under-test" value="{package.Feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        WriteProject(extraProperties);
+    }
+
+    public string Directory { get; }
+    public string ProjectPath => Path.Combine(Directory, "Consumer.csproj");
+    public string MigrationsDirectory => Path.Combine(Directory, "migrations");
+
+    public void WriteProject(string? extraProperties)
+    {
+        File.WriteAllText(ProjectPath, $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                {extraProperties}
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Migrations.Build" Version="{PackageFixture.PackageVersion}" />
+              </ItemGroup>
+            </Project>
+            """);
+    }
+
+    public string WriteMigration(string fileName, string content = "SELECT 1;\n", string? directory = null)
+    {
+        var folder = directory ?? MigrationsDirectory;
+        System.IO.Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, fileName);
+        File.WriteAllText(path, content, new UTF8Encoding(false));
+        return path;
+    }
+
+    public void WritePair(string baseName, string up = "SELECT 1;\n", string down = "SELECT 1;\n")
+    {
+        WriteMigration(baseName + ".up.sql", up);
+        WriteMigration(baseName + ".down.sql", down);
+    }
+
+    public CommandResult Build(params string[] args) => DotNet.Run(Directory, Environment(), ["build", ProjectPath, "-nologo", .. args]);
+
+    public CommandResult MSBuild(params string[] args) => DotNet.Run(Directory, Environment(), ["msbuild", ProjectPath, "-nologo", "-restore", .. args]);
+
+    private Dictionary<string, string> Environment() => new() { ["NUGET_PACKAGES"] = _package.PackagesFolder };
+
+    public void Dispose()
+    {
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
