@@ -1,0 +1,91 @@
+using System.Text;
+
+namespace Migrations.Build.Engine.Sql;
+
+/// <summary>
+/// One statement of a SQL text, as psql would send it. Its source runs from the first significant token
+/// to the terminating semicolon (included when there is one); its segment also takes in the whitespace,
+/// comments and empty statements before it, so the segments of all statements plus the split's trailing
+/// text are the whole text again.
+/// </summary>
+public sealed class SqlStatement
+{
+    internal SqlStatement(string source, int index, int segmentStart, int start, int end, TextPosition startPosition,
+        bool isTerminated, IReadOnlyList<SqlToken> tokens)
+    {
+        Source = source;
+        Index = index;
+        SegmentStart = segmentStart;
+        Start = start;
+        End = end;
+        StartPosition = startPosition;
+        IsTerminated = isTerminated;
+        Tokens = tokens;
+    }
+
+    /// <summary>The whole text the statement was split from.</summary>
+    public string Source { get; }
+
+    /// <summary>0-based place among the statements of the text.</summary>
+    public int Index { get; }
+
+    /// <summary>Where the previous statement ended (0 for the first): leading whitespace and comments start here.</summary>
+    public int SegmentStart { get; }
+
+    /// <summary>Offset of the statement's first significant token.</summary>
+    public int Start { get; }
+
+    /// <summary>Exclusive end: after the semicolon, or after the last significant token of an unterminated last statement.</summary>
+    public int End { get; }
+
+    /// <summary>1-based line and column of <see cref="Start"/>, as <see cref="TextPosition.FromOffset"/> counts them.</summary>
+    public TextPosition StartPosition { get; }
+
+    public int StartLine => StartPosition.Line;
+    public int StartColumn => StartPosition.Column;
+
+    /// <summary>False for a last statement that has no semicolon.</summary>
+    public bool IsTerminated { get; }
+
+    /// <summary>The significant tokens: no whitespace, comments or psql meta-commands, and not the terminating semicolon.</summary>
+    public IReadOnlyList<SqlToken> Tokens { get; }
+
+    /// <summary>What to send to the server: from the first significant token through the semicolon.</summary>
+    public string Text => Source.Substring(Start, End - Start);
+
+    /// <summary>Leading whitespace and comments followed by <see cref="Text"/>.</summary>
+    public string SegmentText => Source.Substring(SegmentStart, End - SegmentStart);
+
+    public ReadOnlySpan<char> TextSpan => Source.AsSpan(Start, End - Start);
+
+    public string TextOf(SqlToken token) => token.GetText(Source);
+
+    /// <summary>
+    /// Up to <paramref name="count"/> leading words, ASCII upper-cased as PostgreSQL folds keywords, and separated by one space, stopping at the
+    /// first token that is not a word: "CREATE INDEX CONCURRENTLY" whatever the spacing, case or comments.
+    /// </summary>
+    public string FirstWords(int count)
+    {
+        var builder = new StringBuilder();
+        for (var i = 0; i < Tokens.Count && i < count; i++)
+        {
+            var token = Tokens[i];
+            if (token.Kind != SqlTokenKind.Word) break;
+            if (builder.Length > 0) builder.Append(' ');
+            foreach (var c in token.Span(Source)) builder.Append(char.IsAsciiLetterLower(c) ? (char)(c - ('a' - 'A')) : c);
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>True when the statement starts with these words, ignoring case: <c>StartsWithWords("CREATE", "INDEX")</c>.</summary>
+    public bool StartsWithWords(params string[] words)
+    {
+        if (Tokens.Count < words.Length) return false;
+        for (var i = 0; i < words.Length; i++)
+            if (!Tokens[i].IsWord(Source, words[i])) return false;
+        return true;
+    }
+
+    public override string ToString() => $"({StartLine},{StartColumn}) {Text}";
+}

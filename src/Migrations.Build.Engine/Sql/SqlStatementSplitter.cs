@@ -1,0 +1,124 @@
+namespace Migrations.Build.Engine.Sql;
+
+/// <summary>
+/// Splits a SQL text into statements the way psql does (see <see cref="StatementBoundaryTracker"/>), so a
+/// runner can send them one by one and map server error positions back to the file. Never throws: problems
+/// (unterminated constructs, psql meta-commands) are reported and splitting carries on.
+/// </summary>
+public static class SqlStatementSplitter
+{
+    private const int MaxCommandNameLength = 40;
+
+    public static SqlSplitResult Split(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var source = text.AsSpan();
+        var significant = new List<SqlToken>(source.Length / 8 + 4);
+        var found = new List<FoundStatement>();
+        List<SqlProblem>? problems = null;
+        var positions = new TextPositionTracker(text);
+        var boundary = new StatementBoundaryTracker();
+
+        var segmentStart = 0;
+        var firstToken = -1; // index in significant of the current statement's first token; -1 between statements
+        var statementPosition = TextPosition.Start;
+        var offset = 0;
+        while (offset < source.Length)
+        {
+            var token = SqlLexer.ReadToken(source, offset, out var unterminated);
+            offset = token.End;
+            if (unterminated)
+                (problems ??= []).Add(SqlLexer.Unterminated(source, token, positions.At(token.Start)));
+
+            if (token.IsTrivia)
+            {
+                if (token.Kind == SqlTokenKind.PsqlMetaCommand)
+                    (problems ??= []).Add(MetaCommand(source, token, positions.At(token.Start)));
+                continue;
+            }
+
+            if (boundary.EndsStatement(token, source))
+            {
+                // A semicolon with nothing before it is an empty statement: skipped, its text left to the next segment.
+                if (firstToken < 0) continue;
+                found.Add(new FoundStatement(segmentStart, token.End, statementPosition, true, firstToken, significant.Count - firstToken));
+                segmentStart = token.End;
+                firstToken = -1;
+                continue;
+            }
+
+            if (firstToken < 0)
+            {
+                firstToken = significant.Count;
+                statementPosition = positions.At(token.Start);
+            }
+
+            significant.Add(token);
+        }
+
+        if (firstToken >= 0)
+            found.Add(new FoundStatement(segmentStart, significant[^1].End, statementPosition, false, firstToken, significant.Count - firstToken));
+
+        var tokens = significant.ToArray();
+        var statements = new SqlStatement[found.Count];
+        for (var i = 0; i < found.Count; i++)
+        {
+            var f = found[i];
+            statements[i] = new SqlStatement(text, i, f.SegmentStart, tokens[f.FirstToken].Start, f.End, f.Position,
+                f.IsTerminated, new ArraySegment<SqlToken>(tokens, f.FirstToken, f.TokenCount));
+        }
+
+        return new SqlSplitResult(text, statements, problems ?? (IReadOnlyList<SqlProblem>)Array.Empty<SqlProblem>());
+    }
+
+    /// <summary>
+    /// Where in the file the server's error position points. PostgreSQL reports a 1-based position counted in
+    /// characters (code points) of the query string it received, here <paramref name="statement"/>'s
+    /// <see cref="SqlStatement.Text"/>; .NET counts UTF-16 units, so a surrogate pair is one character.
+    /// Positions outside the statement are clamped to it.
+    /// </summary>
+    public static TextPosition PositionOf(SqlStatement statement, int oneBasedCharPosition)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        return TextPosition.FromOffset(statement.Source, OffsetOf(statement.Source, statement.Start, statement.End, oneBasedCharPosition));
+    }
+
+    /// <summary>Same for a query that was sent from <paramref name="queryStart"/> to the end of <paramref name="source"/> (a whole file, say).</summary>
+    public static TextPosition PositionOf(string source, int queryStart, int oneBasedCharPosition)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        queryStart = Math.Clamp(queryStart, 0, source.Length);
+        return TextPosition.FromOffset(source, OffsetOf(source, queryStart, source.Length, oneBasedCharPosition));
+    }
+
+    /// <summary>The UTF-16 offset in <paramref name="source"/> of the character the server's 1-based position names.</summary>
+    public static int OffsetOf(SqlStatement statement, int oneBasedCharPosition)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        return OffsetOf(statement.Source, statement.Start, statement.End, oneBasedCharPosition);
+    }
+
+    private static int OffsetOf(string source, int start, int end, int oneBasedCharPosition)
+    {
+        var offset = start;
+        for (var remaining = oneBasedCharPosition - 1; remaining > 0 && offset < end; remaining--)
+        {
+            var pair = char.IsHighSurrogate(source[offset]) && offset + 1 < end && char.IsLowSurrogate(source[offset + 1]);
+            offset += pair ? 2 : 1;
+        }
+
+        return offset;
+    }
+
+    private static SqlProblem MetaCommand(ReadOnlySpan<char> source, SqlToken token, TextPosition position)
+    {
+        var text = token.Span(source);
+        var nameLength = 1;
+        while (nameLength < text.Length && nameLength < MaxCommandNameLength && !char.IsWhiteSpace(text[nameLength])) nameLength++;
+        return new SqlProblem(SqlProblemCodes.PsqlMetaCommand,
+            $"psql meta-commands like \\i are not SQL: a migration runs through a database driver, not psql (found '{text[..nameLength]}')",
+            token.Start, position);
+    }
+
+    private readonly record struct FoundStatement(int SegmentStart, int End, TextPosition Position, bool IsTerminated, int FirstToken, int TokenCount);
+}
