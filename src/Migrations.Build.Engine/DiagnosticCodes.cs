@@ -3,6 +3,7 @@ namespace Migrations.Build.Engine;
 /// <summary>
 /// The stable diagnostic codes. Never renumber or reuse a code: users suppress them by number.
 /// MIG0xx: the migrations folder and its files. MIG05x: authoring (MigrateCreate).
+/// MIG1xx: SQL inside the files. MIG2xx: applying migrations to a database.
 /// README.md documents each one (severity, meaning, fix, suppression).
 /// </summary>
 public static class DiagnosticCodes
@@ -23,4 +24,27 @@ public static class DiagnosticCodes
     public const string InvalidMigrationName = "MIG050";
     public const string UnknownTemplate = "MIG051";
     public const string CannotCreateMigration = "MIG052";
+
+    public const string UnterminatedSql = "MIG101";
+    public const string PsqlMetaCommand = "MIG102";
+
+    public const string NoDatabase = "MIG200";
+    public const string CannotConnect = "MIG201";
+    public const string AuthenticationFailed = "MIG202";
+    public const string DatabaseNotFound = "MIG203";
+    public const string PermissionDenied = "MIG204";
+    public const string LockTimeout = "MIG205";
+    public const string MigrationFailed = "MIG206";
+    public const string DirtyMigration = "MIG207";
+    public const string AppliedMigrationChanged = "MIG208";
+    public const string NonTransactionalMigrationFailed = "MIG209";
+    public const string MissingDownForRollback = "MIG210";
+    public const string AppliedMigrationMissing = "MIG211";
+    public const string PendingMigrations = "MIG212";
+    public const string HistoryForced = "MIG213";
+    public const string BaselineRefused = "MIG214";
+    public const string PasswordInProperty = "MIG215";
+    public const string TransactionControlInMigration = "MIG216";
+    public const string UnknownHistoryTable = "MIG217";
+    public const string DatabaseError = "MIG218";
 }

@@ -27,8 +27,14 @@ public sealed class MigrationScript
 
     public bool IsBlank => Text is not null && string.IsNullOrWhiteSpace(Text);
 
-    /// <summary>SHA-256 of the file's bytes, lower-case hex: what the history table records.</summary>
-    public string Checksum => Convert.ToHexString(SHA256.HashData(Bytes)).ToLowerInvariant();
+    /// <summary>
+    /// SHA-256, lower-case hex, of the text without BOM and with LF line endings: what the history table
+    /// records. Normalised so that a checkout with CRLF (git autocrlf) is not an "edited" migration.
+    /// </summary>
+    public string Checksum => _checksum ??= Convert.ToHexString(
+        SHA256.HashData(Text is null ? Bytes : Encoding.UTF8.GetBytes(Text.Replace("\r\n", "\n")))).ToLowerInvariant();
+
+    private string? _checksum;
 
     public static MigrationScript Read(string path, MigrationFileName name)
     {

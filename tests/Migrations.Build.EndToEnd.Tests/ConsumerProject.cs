@@ -65,7 +65,10 @@ public sealed class ConsumerProject : IDisposable
 
     public CommandResult MSBuild(params string[] args) => DotNet.Run(Directory, Environment(), ["msbuild", ProjectPath, "-nologo", "-restore", .. args]);
 
-    private Dictionary<string, string> Environment() => new() { ["NUGET_PACKAGES"] = _package.PackagesFolder };
+    /// <summary>Extra environment for every command, e.g. MIGRATION_CONNECTION_STRING.</summary>
+    public Dictionary<string, string> Variables { get; } = new();
+
+    private Dictionary<string, string> Environment() => new(Variables) { ["NUGET_PACKAGES"] = _package.PackagesFolder };
 
     public void Dispose()
     {

@@ -223,7 +223,18 @@ public class MigrationSetLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Checksum_is_the_sha256_of_the_file_bytes()
+    public void Checksum_ignores_bom_and_crlf_but_not_content()
+    {
+        _dir.Write("001_a.sql", "SELECT 1;\nSELECT 2;\n");
+        _dir.WriteBytes("002_b.sql", [0xEF, 0xBB, 0xBF, .. "SELECT 1;\r\nSELECT 2;\r\n"u8]);
+        _dir.Write("003_c.sql", "SELECT 1;\nSELECT 3;\n");
+        var sums = Load().Migrations.Select(m => m.Up!.Checksum).ToList();
+        Assert.Equal(sums[0], sums[1]);
+        Assert.NotEqual(sums[0], sums[2]);
+    }
+
+    [Fact]
+    public void Checksum_is_the_sha256_of_the_text()
     {
         _dir.Write("001_a.sql", "SELECT 1;");
         var checksum = Load().Migrations[0].Up!.Checksum;

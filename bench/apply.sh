@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Benchmark: what applying N migrations costs, against the floor (psql) and the peers a user would pick.
+# Usage: bench/apply.sh [N]   (default 1000)
+# One PostgreSQL server (the package's own local database), a fresh database for each contender.
+# Generated migrations: a realistic mix of CREATE TABLE, ADD COLUMN, CREATE INDEX, INSERT, CREATE FUNCTION.
+set -euo pipefail
+n=${1:-1000}
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+cleanup() {
+  (cd "$work/app" 2>/dev/null && dotnet msbuild -t:MigrateLocalDatabaseStop -nologo -v:q >/dev/null 2>&1) || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+export NUGET_PACKAGES="$work/packages" MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 MSBUILDTERMINALLOGGER=off
+unset MIGRATION_CONNECTION_STRING
+
+echo "packing and generating $n migrations..." >&2
+dotnet pack "$root/src/Migrations.Build.Tasks" -c Release -o "$work/feed" -p:PackageVersion=0.0.0-bench -nologo -v:q >/dev/null
+mkdir -p "$work/app/migrations" "$work/dbmate/db/migrations" "$work/grate/up" "$work/psql"
+cat > "$work/app/nuget.config" <<XML
+<configuration><packageSources><clear /><add key="bench" value="$work/feed" /></packageSources></configuration>
+XML
+cat > "$work/app/App.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><TargetFramework>net10.0</TargetFramework><EnableDefaultNoneItems>false</EnableDefaultNoneItems></PropertyGroup>
+  <ItemGroup><PackageReference Include="Migrations.Build" Version="0.0.0-bench" /></ItemGroup>
+  <Target Name="Nothing" />
+</Project>
+XML
+
+# Migration i: what it creates and how to undo it, by kind (i mod 5).
+up_sql() {
+  local i=$1 t=$(( ($1 + 4) / 5 * 5 - 4 ))  # the table of this group of five
+  case $(( i % 5 )) in
+    1) printf 'CREATE TABLE t%d (\n    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n    name TEXT NOT NULL,\n    created_at TIMESTAMPTZ NOT NULL DEFAULT now()\n);\n' "$t" ;;
+    2) printf 'ALTER TABLE t%d ADD COLUMN status TEXT NOT NULL DEFAULT '"'"'new'"'"';\n' "$t" ;;
+    3) printf 'CREATE INDEX idx_t%d_name ON t%d (name);\n' "$t" "$t" ;;
+    4) printf 'INSERT INTO t%d (name) SELECT '"'"'row '"'"' || g FROM generate_series(1, 20) AS g;\n' "$t" ;;
+    0) printf 'CREATE FUNCTION t%d_count() RETURNS bigint LANGUAGE sql STABLE AS $$ SELECT count(*) FROM t%d $$;\n' "$t" "$t" ;;
+  esac
+}
+down_sql() {
+  local i=$1 t=$(( ($1 + 4) / 5 * 5 - 4 ))
+  case $(( i % 5 )) in
+    1) printf 'DROP TABLE t%d;\n' "$t" ;;
+    2) printf 'ALTER TABLE t%d DROP COLUMN status;\n' "$t" ;;
+    3) printf 'DROP INDEX idx_t%d_name;\n' "$t" ;;
+    4) printf 'DELETE FROM t%d;\n' "$t" ;;
+    0) printf 'DROP FUNCTION t%d_count();\n' "$t" ;;
+  esac
+}
+: > "$work/psql/all.sql"
+for ((i = 1; i <= n; i++)); do
+  v=$(printf '%06d' "$i"); up=$(up_sql "$i"); down=$(down_sql "$i")
+  printf 'BEGIN;\n\n%s\n\nCOMMIT;\n' "$up" > "$work/app/migrations/${v}_m$i.up.sql"
+  printf 'BEGIN;\n\n%s\n\nCOMMIT;\n' "$down" > "$work/app/migrations/${v}_m$i.down.sql"
+  printf -- '-- migrate:up\n%s\n\n-- migrate:down\n%s\n' "$up" "$down" > "$work/dbmate/db/migrations/${v}_m$i.sql"
+  printf '%s\n' "$up" > "$work/grate/up/${v}_m$i.sql"
+  printf 'BEGIN;\n%s\nCOMMIT;\n' "$up" >> "$work/psql/all.sql"
+done
+
+cd "$work/app"
+dotnet restore -nologo -v:q >/dev/null
+# Start the package's local database once; read its address from the line the tool prints.
+started=$(dotnet msbuild -t:MigrateStatus -nologo 2>&1)
+port=$(grep -Eo '127\.0\.0\.1:[0-9]+' <<<"$started" | head -1 | cut -d: -f2)
+[ -n "$port" ] || { echo "$started"; exit 1; }
+psql_cmd() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres "$@"; }
+fresh_db() { psql_cmd -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null; }
+conn() { echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=$1"; }
+ms() { local s e; s=$(date +%s%N); "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; return 1; }; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
+
+fresh_db floor
+t_psql=$(ms psql_cmd -d floor -f "$work/psql/all.sql")
+
+fresh_db mb
+t_up=$(MIGRATION_CONNECTION_STRING=$(conn mb) ms dotnet msbuild -t:MigrateUp -nologo -clp:PerformanceSummary)
+t_up_task=$(grep -E '^\s+[0-9]+ ms\s+ApplyMigrations' "$work/last.log" | awk '{print $1}')
+applied=$(psql_cmd -d mb -tAc "SELECT count(*) FROM schema_migrations")
+t_none=$(MIGRATION_CONNECTION_STRING=$(conn mb) ms dotnet msbuild -t:MigrateUp -nologo -clp:PerformanceSummary)
+t_none_task=$(grep -E '^\s+[0-9]+ ms\s+ApplyMigrations' "$work/last.log" | awk '{print $1}')
+t_bare=$(ms dotnet msbuild -t:Nothing -nologo)
+
+t_dbmate="n/a"
+if (cd "$work/dbmate" && npm install --no-audit --no-fund --silent dbmate >/dev/null 2>&1); then
+  fresh_db dbm
+  t_dbmate=$(cd "$work/dbmate" && DATABASE_URL="postgres://postgres@127.0.0.1:$port/dbm?sslmode=disable" ms ./node_modules/.bin/dbmate --no-dump-schema up) || t_dbmate="failed"
+fi
+t_grate="n/a"
+if dotnet tool install grate --tool-path "$work/grate-tool" >/dev/null 2>&1; then
+  fresh_db gr
+  t_grate=$(ms "$work/grate-tool/grate" --connectionstring="$(conn gr)" --databasetype=postgresql --files="$work/grate" --silent) || t_grate="failed"
+fi
+
+ratio() { if [[ "$1" =~ ^[0-9]+$ && "$2" =~ ^[0-9]+$ && "$2" -gt 0 ]]; then awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; else echo "-"; fi; }
+echo
+echo "N = $n migrations (history rows written by MigrateUp: $applied), PostgreSQL on 127.0.0.1:$port"
+printf '%-58s %10s %14s\n' "what" "ms" "vs psql floor"
+printf '%-58s %10s %14s\n' "psql, one session, one transaction per file (floor)" "$t_psql" "1.00"
+printf '%-58s %10s %14s\n' "MigrateUp: ApplyMigrations task's own time" "$t_up_task" "$(ratio "$t_up_task" "$t_psql")"
+printf '%-58s %10s %14s\n' "MigrateUp: whole dotnet msbuild command" "$t_up" "$(ratio "$t_up" "$t_psql")"
+printf '%-58s %10s %14s\n' "MigrateUp, nothing pending: task's own time" "$t_none_task" "-"
+printf '%-58s %10s %14s\n' "MigrateUp, nothing pending: whole command" "$t_none" "-"
+printf '%-58s %10s %14s\n' "bare dotnet msbuild of an empty target (fixed cost)" "$t_bare" "-"
+printf '%-58s %10s %14s\n' "dbmate up (npm package)" "$t_dbmate" "$(ratio "$t_dbmate" "$t_psql")"
+printf '%-58s %10s %14s\n' "grate (dotnet tool)" "$t_grate" "$(ratio "$t_grate" "$t_psql")"
+echo "whole MigrateUp command vs dbmate: $(ratio "$t_up" "$t_dbmate"), vs grate: $(ratio "$t_up" "$t_grate")"

@@ -1,0 +1,43 @@
+using Npgsql;
+
+namespace Migrations.Build.Engine.Database;
+
+/// <summary>
+/// A session-level advisory lock held for a whole run, so concurrent deployers apply each migration once:
+/// the second run waits (and says so), then finds nothing pending.
+/// </summary>
+public static class AdvisoryLock
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+
+    public static async Task AcquireAsync(NpgsqlConnection connection, long key, TimeSpan timeout, IMigrationLog log, string lockName, CancellationToken cancel)
+    {
+        if (await TryAsync(connection, key, cancel)) return;
+
+        log.Info($"Waiting for another migration run to finish (advisory lock on {lockName}, up to {timeout.TotalSeconds:0} s)...");
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(PollInterval, cancel);
+            if (await TryAsync(connection, key, cancel)) return;
+        }
+        throw new LockTimeoutException(
+            $"another migration run still holds the lock on {lockName} after {timeout.TotalSeconds:0} s: " +
+            "wait for it to finish, or raise MigrationLockTimeout (seconds)");
+    }
+
+    public static async Task ReleaseAsync(NpgsqlConnection connection, long key)
+    {
+        if (connection.FullState != System.Data.ConnectionState.Open) return;
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", connection) { Parameters = { new NpgsqlParameter<long> { TypedValue = key } } };
+        await command.ExecuteScalarAsync();
+    }
+
+    private static async Task<bool> TryAsync(NpgsqlConnection connection, long key, CancellationToken cancel)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection) { Parameters = { new NpgsqlParameter<long> { TypedValue = key } } };
+        return (bool)(await command.ExecuteScalarAsync(cancel))!;
+    }
+}
+
+public sealed class LockTimeoutException(string message) : Exception(message);

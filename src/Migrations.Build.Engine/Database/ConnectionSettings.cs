@@ -1,0 +1,63 @@
+using Npgsql;
+
+namespace Migrations.Build.Engine.Database;
+
+/// <summary>
+/// Where to connect: an Npgsql connection string or a postgres:// URL, from a property or from an
+/// environment variable the task reads itself (so its value never passes through MSBuild's logs).
+/// <see cref="Description"/> is the only form ever printed: host, port, database and user, no password.
+/// </summary>
+public sealed class ConnectionSettings
+{
+    private ConnectionSettings(NpgsqlConnectionStringBuilder builder, string source)
+    {
+        Builder = builder;
+        Source = source;
+    }
+
+    public NpgsqlConnectionStringBuilder Builder { get; }
+
+    /// <summary>Where the connection came from ("MigrationConnectionString", "environment variable X", "local database").</summary>
+    public string Source { get; }
+
+    public string ConnectionString => Builder.ConnectionString;
+
+    public bool HasPassword => !string.IsNullOrEmpty(Builder.Password);
+
+    public string Description =>
+        $"{Builder.Host}:{Builder.Port}/{Builder.Database ?? "(default database)"} as {Builder.Username ?? "(default user)"}";
+
+    public static ConnectionSettings Parse(string value, string source)
+    {
+        var trimmed = value.Trim();
+        var builder = trimmed.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) ||
+                      trimmed.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
+            ? PostgresUrl.ToBuilder(trimmed)
+            : ParseKeyValue(trimmed);
+        // Migrations can run long (an index on a big table): no command timeout unless the string sets one.
+        if (!trimmed.Contains("Command Timeout", StringComparison.OrdinalIgnoreCase) &&
+            !trimmed.Contains("CommandTimeout", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.CommandTimeout = 0;
+        }
+        builder.ApplicationName ??= "Migrations.Build";
+        return new ConnectionSettings(builder, source);
+    }
+
+    public static ConnectionSettings FromBuilder(NpgsqlConnectionStringBuilder builder, string source) => new(builder, source);
+
+    private static NpgsqlConnectionStringBuilder ParseKeyValue(string value)
+    {
+        try
+        {
+            return new NpgsqlConnectionStringBuilder(value);
+        }
+        catch (ArgumentException e)
+        {
+            // The message of NpgsqlConnectionStringBuilder names the bad key, never the values.
+            throw new ConnectionSettingsException($"the connection string is not valid: {e.Message}");
+        }
+    }
+}
+
+public sealed class ConnectionSettingsException(string message) : Exception(message);

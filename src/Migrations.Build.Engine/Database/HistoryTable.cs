@@ -1,0 +1,221 @@
+using Npgsql;
+
+namespace Migrations.Build.Engine.Database;
+
+/// <summary>
+/// The history table (schema_migrations by default): one row per applied migration. Also recognises a
+/// golang-migrate table (a single row: version, dirty) and converts it in place, keeping its state.
+/// </summary>
+public sealed class HistoryTable
+{
+    public HistoryTable(string schema, string table)
+    {
+        Schema = schema;
+        Table = table;
+        QualifiedName = SqlIdentifier.Quote(schema) + "." + SqlIdentifier.Quote(table);
+    }
+
+    public string Schema { get; }
+    public string Table { get; }
+
+    /// <summary>Quoted "schema"."table", safe to put in SQL.</summary>
+    public string QualifiedName { get; }
+
+    public string DisplayName => Schema + "." + Table;
+
+    /// <summary>Key of the advisory lock that serialises runs against this table.</summary>
+    public long LockKey
+    {
+        get
+        {
+            var bytes = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("Migrations.Build:" + DisplayName));
+            return BitConverter.ToInt64(bytes, 0);
+        }
+    }
+
+    public string CreateSchemaSql => $"CREATE SCHEMA IF NOT EXISTS {SqlIdentifier.Quote(Schema)}";
+
+    public string CreateSql =>
+        $"CREATE TABLE IF NOT EXISTS {QualifiedName} (\n" +
+        "    version bigint PRIMARY KEY,\n" +
+        "    name text,\n" +
+        "    checksum text,\n" +
+        "    applied_at timestamptz NOT NULL DEFAULT now(),\n" +
+        "    execution_ms integer,\n" +
+        "    dirty boolean NOT NULL DEFAULT false\n" +
+        ");";
+
+    public string InsertAppliedSql =>
+        $"INSERT INTO {QualifiedName} (version, name, checksum, applied_at, execution_ms, dirty) " +
+        "VALUES ($1, $2, $3, clock_timestamp(), (extract(epoch FROM clock_timestamp() - now()) * 1000)::integer, false)";
+
+    public string DeleteSql => $"DELETE FROM {QualifiedName} WHERE version = $1";
+
+    /// <summary>
+    /// Makes sure the table exists in the current format. Returns the golang-migrate state it converted,
+    /// if it found one, so the caller can say so.
+    /// </summary>
+    public async Task<LegacyState?> EnsureAsync(NpgsqlConnection connection, IReadOnlyList<Migration> migrations, CancellationToken cancel)
+    {
+        var columns = await ColumnsAsync(connection, cancel);
+        if (columns.Count == 0)
+        {
+            // CREATE SCHEMA needs CREATE on the database even when the schema exists: only ask for it when missing,
+            // so a deploy user that owns its schema but not the database still works.
+            await using (var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", connection)
+            {
+                Parameters = { new NpgsqlParameter<string> { TypedValue = Schema } },
+            })
+            {
+                if (!(bool)(await exists.ExecuteScalarAsync(cancel))!)
+                {
+                    await using var createSchema = new NpgsqlCommand(CreateSchemaSql, connection);
+                    await createSchema.ExecuteNonQueryAsync(cancel);
+                }
+            }
+            await using var create = new NpgsqlCommand(CreateSql, connection);
+            await create.ExecuteNonQueryAsync(cancel);
+            return null;
+        }
+
+        if (columns.SetEquals(["version", "name", "checksum", "applied_at", "execution_ms", "dirty"])) return null;
+        if (columns.SetEquals(["version", "dirty"])) return await ConvertGolangMigrateTableAsync(connection, migrations, cancel);
+
+        throw new HistoryTableException(
+            $"{DisplayName} exists but is not a history table this tool knows (columns: {string.Join(", ", columns.Order())}): " +
+            "set MigrationsTable to another name, or rename that table");
+    }
+
+    public async Task<List<AppliedMigration>> ReadAsync(NpgsqlConnection connection, CancellationToken cancel)
+    {
+        var rows = new List<AppliedMigration>();
+        await using var command = new NpgsqlCommand(
+            $"SELECT version, name, checksum, applied_at, execution_ms, dirty FROM {QualifiedName} ORDER BY version", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancel);
+        while (await reader.ReadAsync(cancel))
+        {
+            rows.Add(new AppliedMigration(
+                reader.GetInt64(0),
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
+                reader.IsDBNull(4) ? null : reader.GetInt32(4),
+                reader.GetBoolean(5)));
+        }
+        return rows;
+    }
+
+    public NpgsqlBatchCommand InsertApplied(Migration migration) => new(InsertAppliedSql)
+    {
+        Parameters =
+        {
+            new NpgsqlParameter<long> { TypedValue = migration.Version },
+            new NpgsqlParameter<string> { TypedValue = migration.Name },
+            new NpgsqlParameter<string> { TypedValue = migration.Up!.Checksum },
+        },
+    };
+
+    public NpgsqlBatchCommand Delete(long version) => new(DeleteSql)
+    {
+        Parameters = { new NpgsqlParameter<long> { TypedValue = version } },
+    };
+
+    /// <summary>Row of a non-transactional migration before it runs: dirty until its last statement succeeded.</summary>
+    public async Task MarkDirtyAsync(NpgsqlConnection connection, Migration migration, CancellationToken cancel)
+    {
+        await using var command = new NpgsqlCommand(
+            $"INSERT INTO {QualifiedName} (version, name, checksum, applied_at, dirty) VALUES ($1, $2, $3, clock_timestamp(), true) " +
+            "ON CONFLICT (version) DO UPDATE SET dirty = true, applied_at = clock_timestamp()", connection)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<long> { TypedValue = migration.Version },
+                new NpgsqlParameter<string> { TypedValue = migration.Name },
+                new NpgsqlParameter<string> { TypedValue = migration.Up!.Checksum },
+            },
+        };
+        await command.ExecuteNonQueryAsync(cancel);
+    }
+
+    public async Task MarkCleanAsync(NpgsqlConnection connection, long version, int executionMs, CancellationToken cancel)
+    {
+        await using var command = new NpgsqlCommand(
+            $"UPDATE {QualifiedName} SET dirty = false, execution_ms = $2, applied_at = clock_timestamp() WHERE version = $1", connection)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<long> { TypedValue = version },
+                new NpgsqlParameter<int> { TypedValue = executionMs },
+            },
+        };
+        await command.ExecuteNonQueryAsync(cancel);
+    }
+
+    /// <summary>Records versions as applied without running them (MigrateForce, MigrateBaseline).</summary>
+    public NpgsqlBatchCommand InsertRecorded(Migration migration, bool dirty = false) => new(
+        $"INSERT INTO {QualifiedName} (version, name, checksum, applied_at, execution_ms, dirty) VALUES ($1, $2, $3, clock_timestamp(), NULL, $4) " +
+        "ON CONFLICT (version) DO UPDATE SET dirty = EXCLUDED.dirty")
+    {
+        Parameters =
+        {
+            new NpgsqlParameter<long> { TypedValue = migration.Version },
+            new NpgsqlParameter<string> { TypedValue = migration.Name },
+            new NpgsqlParameter<string> { TypedValue = migration.Up!.Checksum },
+            new NpgsqlParameter<bool> { TypedValue = dirty },
+        },
+    };
+
+    private async Task<HashSet<string>> ColumnsAsync(NpgsqlConnection connection, CancellationToken cancel)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2", connection)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<string> { TypedValue = Schema },
+                new NpgsqlParameter<string> { TypedValue = Table },
+            },
+        };
+        var columns = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancel);
+        while (await reader.ReadAsync(cancel)) columns.Add(reader.GetString(0));
+        return columns;
+    }
+
+    /// <summary>
+    /// golang-migrate keeps one row: the current version and whether it is dirty. Every version up to it
+    /// counts as applied; the rows get today's checksums of the files (the best knowledge there is).
+    /// </summary>
+    private async Task<LegacyState> ConvertGolangMigrateTableAsync(NpgsqlConnection connection, IReadOnlyList<Migration> migrations, CancellationToken cancel)
+    {
+        long? version = null;
+        var dirty = false;
+        await using (var read = new NpgsqlCommand($"SELECT version, dirty FROM {QualifiedName} ORDER BY version DESC LIMIT 1", connection))
+        await using (var reader = await read.ExecuteReaderAsync(cancel))
+        {
+            if (await reader.ReadAsync(cancel))
+            {
+                version = reader.GetInt64(0);
+                dirty = reader.GetBoolean(1);
+            }
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancel);
+        var legacyName = SqlIdentifier.Quote(Table + "_golang_migrate");
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"ALTER TABLE {QualifiedName} RENAME TO {legacyName}"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(CreateSql));
+        foreach (var migration in migrations.Where(m => version is not null && m.Version <= version))
+        {
+            batch.BatchCommands.Add(InsertRecorded(migration, dirty: dirty && migration.Version == version));
+        }
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"DROP TABLE {SqlIdentifier.Quote(Schema)}.{legacyName}"));
+        await batch.ExecuteNonQueryAsync(cancel);
+        await transaction.CommitAsync(cancel);
+        return new LegacyState(version, dirty);
+    }
+
+    public sealed record LegacyState(long? Version, bool Dirty);
+}
+
+public sealed class HistoryTableException(string message) : Exception(message);

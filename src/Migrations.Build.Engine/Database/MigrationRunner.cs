@@ -1,0 +1,342 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace Migrations.Build.Engine.Database;
+
+/// <summary>
+/// Applies, rolls back, reports and records migrations against one database. Every operation holds the
+/// advisory lock of the history table for its whole run and re-reads the history under it.
+/// </summary>
+public sealed class MigrationRunner
+{
+    static MigrationRunner()
+    {
+        // Send statements exactly as the splitter cut them: error positions then map back to the file.
+        AppContext.SetSwitch("Npgsql.EnableSqlRewriting", false);
+    }
+
+    private readonly ConnectionSettings _connection;
+    private readonly HistoryTable _history;
+    private readonly IMigrationLog _log;
+    private readonly TimeSpan _lockTimeout;
+
+    public MigrationRunner(ConnectionSettings connection, HistoryTable history, IMigrationLog log, TimeSpan lockTimeout)
+    {
+        _connection = connection;
+        _history = history;
+        _log = log;
+        _lockTimeout = lockTimeout;
+    }
+
+    /// <summary>Applies pending migrations in version order, up to <paramref name="target"/> if given.</summary>
+    public Task<bool> UpAsync(MigrationSet set, long? target, CancellationToken cancel = default) =>
+        WithLockAsync(set, async (connection, applied) =>
+        {
+            if (!RefuseDirty(applied, set) || !RefuseChanged(applied, set)) return false;
+            WarnMissingFiles(applied, set);
+
+            var done = applied.Select(a => a.Version).ToHashSet();
+            var pending = set.Migrations.Where(m => !done.Contains(m.Version) && (target is null || m.Version <= target)).ToList();
+            if (pending.Count == 0)
+            {
+                _log.Info($"Database is up to date at version {CurrentVersion(applied)} ({set.Migrations.Count} migration(s), none pending).");
+                return true;
+            }
+
+            var plans = pending.Select(m => (Migration: m, Plan: MigrationScriptPlan.For(m.Up!))).ToList();
+            var problems = plans.SelectMany(p => p.Plan.Problems).ToList();
+            if (problems.Count > 0)
+            {
+                foreach (var problem in problems) _log.Report(problem);
+                return false;
+            }
+
+            var executor = new ScriptExecutor(connection);
+            var total = Stopwatch.StartNew();
+            foreach (var (migration, plan) in plans)
+            {
+                if (!await ApplyAsync(connection, executor, migration, plan, PreviousOf(set, migration.Version), cancel)) return false;
+            }
+            _log.Info($"Applied {pending.Count} migration(s) in {total.ElapsedMilliseconds} ms; database at version {pending[^1].Version}.");
+            return true;
+        }, cancel);
+
+    /// <summary>Rolls back the last <paramref name="steps"/> applied migrations, or all above <paramref name="target"/>.</summary>
+    public Task<bool> DownAsync(MigrationSet set, int steps, long? target, CancellationToken cancel = default) =>
+        WithLockAsync(set, async (connection, applied) =>
+        {
+            if (!RefuseDirty(applied, set)) return false;
+            var toUndo = (target is null ? applied.OrderByDescending(a => a.Version).Take(steps) : applied.Where(a => a.Version > target).OrderByDescending(a => a.Version)).ToList();
+            if (toUndo.Count == 0)
+            {
+                _log.Info($"Nothing to roll back: database at version {CurrentVersion(applied)}.");
+                return true;
+            }
+
+            // Every down script must exist and parse before the first one runs.
+            var byVersion = set.Migrations.ToDictionary(m => m.Version);
+            var plans = new List<(Migration Migration, MigrationScriptPlan Plan)>();
+            var ok = true;
+            foreach (var row in toUndo)
+            {
+                if (!byVersion.TryGetValue(row.Version, out var migration) || migration.Down is null)
+                {
+                    var file = migration?.Up?.Path;
+                    _log.Report(new MigrationDiagnostic(DiagnosticCodes.MissingDownForRollback, DiagnosticSeverity.Error,
+                        $"cannot roll back version {row.Version} ({row.Name}): it has no down script" +
+                        (migration is null ? " (its migration files are gone)" : $" ('{migration}.down.sql')") + "; nothing was rolled back",
+                        file, file is null ? 0 : 1, file is null ? 0 : 1));
+                    ok = false;
+                    continue;
+                }
+                var plan = MigrationScriptPlan.For(migration.Down);
+                foreach (var problem in plan.Problems) _log.Report(problem);
+                ok &= plan.Problems.Count == 0;
+                plans.Add((migration, plan));
+            }
+            if (!ok) return false;
+
+            var executor = new ScriptExecutor(connection);
+            foreach (var (migration, plan) in plans)
+            {
+                if (!await RollBackAsync(connection, executor, migration, plan, PreviousOf(set, migration.Version), cancel)) return false;
+            }
+            var remaining = applied.Where(a => toUndo.All(u => u.Version != a.Version)).ToList();
+            _log.Info($"Rolled back {plans.Count} migration(s); database at version {CurrentVersion(remaining)}.");
+            return true;
+        }, cancel);
+
+    public async Task<MigrationStatus?> StatusAsync(MigrationSet set, CancellationToken cancel = default)
+    {
+        MigrationStatus? status = null;
+        var ok = await WithLockAsync(set, (_, applied) =>
+        {
+            var byVersion = set.Migrations.ToDictionary(m => m.Version);
+            var appliedEntries = applied.Select(a =>
+            {
+                byVersion.TryGetValue(a.Version, out var m);
+                return new MigrationStatus.Entry(a.Version, a.Name ?? m?.Name ?? "", a.AppliedAt, a.ExecutionMs, a.Dirty,
+                    FileMissing: m is null, Changed: m is not null && a.Checksum is not null && a.Checksum != m.Up!.Checksum, m?.Up?.Path);
+            }).ToList();
+            var done = applied.Select(a => a.Version).ToHashSet();
+            var pending = set.Migrations.Where(m => !done.Contains(m.Version))
+                .Select(m => new MigrationStatus.Entry(m.Version, m.Name, null, null, false, false, false, m.Up!.Path)).ToList();
+            status = new MigrationStatus
+            {
+                Database = _connection.Description,
+                HistoryTable = _history.DisplayName,
+                CurrentVersion = CurrentVersion(applied),
+                Applied = appliedEntries,
+                Pending = pending,
+            };
+            return Task.FromResult(true);
+        }, cancel);
+        return ok ? status : null;
+    }
+
+    /// <summary>Records <paramref name="version"/> as the current state: versions up to it applied, above it not; clears dirty.</summary>
+    public Task<bool> ForceAsync(MigrationSet set, long version, CancellationToken cancel = default) =>
+        WithLockAsync(set, async (connection, applied) =>
+        {
+            var recorded = set.Migrations.Where(m => m.Version <= version && applied.All(a => a.Version != m.Version)).ToList();
+            var removed = applied.Where(a => a.Version > version).ToList();
+            var cleared = applied.Where(a => a.Dirty && a.Version <= version).ToList();
+
+            await using var transaction = await connection.BeginTransactionAsync(cancel);
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"DELETE FROM {_history.QualifiedName} WHERE version > $1") { Parameters = { new NpgsqlParameter<long> { TypedValue = version } } });
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"UPDATE {_history.QualifiedName} SET dirty = false WHERE dirty"));
+            foreach (var migration in recorded) batch.BatchCommands.Add(_history.InsertRecorded(migration));
+            await batch.ExecuteNonQueryAsync(cancel);
+            await transaction.CommitAsync(cancel);
+
+            _log.Report(new MigrationDiagnostic(DiagnosticCodes.HistoryForced, DiagnosticSeverity.Warning,
+                $"FORCED the history of {_connection.Description} to version {version} without running any SQL: " +
+                $"{recorded.Count} version(s) recorded as applied ({Versions(recorded.Select(m => m.Version))}), " +
+                $"{removed.Count} removed ({Versions(removed.Select(a => a.Version))}), {cleared.Count} dirty flag(s) cleared. " +
+                "Make sure the schema really is at that version"));
+            return true;
+        }, cancel);
+
+    /// <summary>For a database built without this tool: records versions up to <paramref name="version"/> as applied, running nothing.</summary>
+    public Task<bool> BaselineAsync(MigrationSet set, long version, CancellationToken cancel = default) =>
+        WithLockAsync(set, async (connection, applied) =>
+        {
+            if (applied.Count > 0)
+            {
+                _log.Report(new MigrationDiagnostic(DiagnosticCodes.BaselineRefused, DiagnosticSeverity.Error,
+                    $"cannot baseline {_connection.Description}: {_history.DisplayName} already records {applied.Count} migration(s) (at version {CurrentVersion(applied)}). " +
+                    $"Baseline is for databases this tool has never migrated; to move the recorded state, use MigrateForce -p:MigrationVersion={version}"));
+                return false;
+            }
+            var recorded = set.Migrations.Where(m => m.Version <= version).ToList();
+            await using var transaction = await connection.BeginTransactionAsync(cancel);
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            foreach (var migration in recorded) batch.BatchCommands.Add(_history.InsertRecorded(migration));
+            if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(cancel);
+            await transaction.CommitAsync(cancel);
+            _log.Info($"Baselined {_connection.Description} at version {version}: {recorded.Count} migration(s) recorded as applied without running them ({Versions(recorded.Select(m => m.Version))}).");
+            return true;
+        }, cancel);
+
+    private async Task<bool> ApplyAsync(NpgsqlConnection connection, ScriptExecutor executor, Migration migration, MigrationScriptPlan plan, long previousVersion, CancellationToken cancel)
+    {
+        if (plan.Transactional)
+        {
+            var outcome = await executor.RunTransactionalAsync(plan, _history.InsertApplied(migration), cancel);
+            if (!outcome.Succeeded)
+            {
+                _log.Report(outcome.Failure!);
+                return false;
+            }
+            _log.Info($"Applied {migration} ({outcome.Elapsed.TotalMilliseconds:0} ms)");
+            return true;
+        }
+
+        await _history.MarkDirtyAsync(connection, migration, cancel);
+        var (result, completed) = await executor.RunStatementByStatementAsync(plan, cancel);
+        if (!result.Succeeded)
+        {
+            ReportNonTransactionalFailure(migration, plan, result.Failure!, completed, "MigrateUp", previousVersion);
+            return false;
+        }
+        await _history.MarkCleanAsync(connection, migration.Version, (int)result.Elapsed.TotalMilliseconds, cancel);
+        _log.Info($"Applied {migration} ({result.Elapsed.TotalMilliseconds:0} ms, {plan.Statements.Count} statement(s) outside a transaction)");
+        return true;
+    }
+
+    private async Task<bool> RollBackAsync(NpgsqlConnection connection, ScriptExecutor executor, Migration migration, MigrationScriptPlan plan, long previousVersion, CancellationToken cancel)
+    {
+        if (plan.Transactional)
+        {
+            var outcome = await executor.RunTransactionalAsync(plan, _history.Delete(migration.Version), cancel);
+            if (!outcome.Succeeded)
+            {
+                _log.Report(outcome.Failure! with { Message = outcome.Failure!.Message.Replace("run MigrateUp again", "run MigrateDown again") });
+                return false;
+            }
+            _log.Info($"Rolled back {migration} ({outcome.Elapsed.TotalMilliseconds:0} ms)");
+            return true;
+        }
+
+        await _history.MarkDirtyAsync(connection, migration, cancel);
+        var (result, completed) = await executor.RunStatementByStatementAsync(plan, cancel);
+        if (!result.Succeeded)
+        {
+            ReportNonTransactionalFailure(migration, plan, result.Failure!, completed, "MigrateDown", previousVersion);
+            return false;
+        }
+        await using (var delete = new NpgsqlBatch(connection) { BatchCommands = { _history.Delete(migration.Version) } })
+        {
+            await delete.ExecuteNonQueryAsync(cancel);
+        }
+        _log.Info($"Rolled back {migration} ({result.Elapsed.TotalMilliseconds:0} ms, outside a transaction)");
+        return true;
+    }
+
+    private void ReportNonTransactionalFailure(Migration migration, MigrationScriptPlan plan, MigrationDiagnostic failure, int completed, string operation, long previous)
+    {
+        var done = completed == 0
+            ? "no statement of it had run"
+            : $"statement(s) already done: {string.Join(", ", plan.Statements.Take(completed).Select(s => $"line {s.StartLine} ({s.FirstWords(3)})"))}";
+        _log.Report(failure with
+        {
+            Message = $"{failure.Message}. {operation} of {migration} ran outside a transaction and stopped at statement {completed + 1} of {plan.Statements.Count}; " +
+                      $"{done}. Version {migration.Version} is now marked dirty. Finish or undo its statements by hand, then record the real state: " +
+                      $"dotnet msbuild -t:MigrateForce -p:MigrationVersion={migration.Version} (if its changes are complete) or " +
+                      $"-p:MigrationVersion={previous} (if they are undone)",
+        });
+    }
+
+    private bool RefuseDirty(List<AppliedMigration> applied, MigrationSet set)
+    {
+        var dirty = applied.Where(a => a.Dirty).ToList();
+        foreach (var row in dirty)
+        {
+            var file = set.Migrations.FirstOrDefault(m => m.Version == row.Version)?.Up?.Path;
+            _log.Report(new MigrationDiagnostic(DiagnosticCodes.DirtyMigration, DiagnosticSeverity.Error,
+                $"version {row.Version} ({row.Name}) is dirty: a non-transactional migration stopped part-way, so the schema is in between versions. " +
+                "Nothing was run. Finish or undo it by hand, then run dotnet msbuild -t:MigrateForce " +
+                $"-p:MigrationVersion={row.Version} (complete) or -p:MigrationVersion={PreviousOf(set, row.Version)} (undone)",
+                file, file is null ? 0 : 1, file is null ? 0 : 1));
+        }
+        return dirty.Count == 0;
+    }
+
+    private bool RefuseChanged(List<AppliedMigration> applied, MigrationSet set)
+    {
+        var byVersion = set.Migrations.ToDictionary(m => m.Version);
+        var ok = true;
+        foreach (var row in applied)
+        {
+            if (row.Checksum is null || !byVersion.TryGetValue(row.Version, out var migration) || migration.Up!.Checksum == row.Checksum) continue;
+            _log.Report(new MigrationDiagnostic(DiagnosticCodes.AppliedMigrationChanged, DiagnosticSeverity.Error,
+                $"migration {migration} was changed after it was applied to {_connection.Description} " +
+                $"(recorded checksum {row.Checksum[..12]}…, file now {migration.Up.Checksum[..12]}…). Nothing was run. " +
+                "Put the file back as it was and write a new migration for the change",
+                migration.Up.Path, 1, 1));
+            ok = false;
+        }
+        return ok;
+    }
+
+    private void WarnMissingFiles(List<AppliedMigration> applied, MigrationSet set)
+    {
+        var versions = set.Migrations.Select(m => m.Version).ToHashSet();
+        foreach (var row in applied.Where(a => !versions.Contains(a.Version)))
+        {
+            _log.Report(new MigrationDiagnostic(DiagnosticCodes.AppliedMigrationMissing, DiagnosticSeverity.Warning,
+                $"version {row.Version} ({row.Name}) is applied to {_connection.Description} but its file is not in {set.Directory}: " +
+                "restore it, or it can never be rolled back"));
+        }
+    }
+
+    private async Task<bool> WithLockAsync(MigrationSet set, Func<NpgsqlConnection, List<AppliedMigration>, Task<bool>> work, CancellationToken cancel)
+    {
+        NpgsqlConnection? connection = null;
+        var locked = false;
+        try
+        {
+            connection = new NpgsqlConnection(_connection.ConnectionString);
+            await connection.OpenAsync(cancel);
+            await AdvisoryLock.AcquireAsync(connection, _history.LockKey, _lockTimeout, _log, _history.DisplayName, cancel);
+            locked = true;
+            var legacy = await _history.EnsureAsync(connection, set.Migrations, cancel);
+            if (legacy is not null)
+            {
+                _log.Info($"Converted the golang-migrate table {_history.DisplayName} (version {legacy.Version?.ToString() ?? "none"}" +
+                          $"{(legacy.Dirty ? ", dirty" : "")}) to the history format, one row per applied migration; its state is kept.");
+            }
+            var applied = await _history.ReadAsync(connection, cancel);
+            return await work(connection, applied);
+        }
+        catch (Exception e) when (e is NpgsqlException or LockTimeoutException or HistoryTableException or ConnectionSettingsException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            _log.Report(DatabaseErrors.ToDiagnostic(e, _connection));
+            return false;
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                if (locked)
+                {
+                    try { await AdvisoryLock.ReleaseAsync(connection, _history.LockKey); } catch (NpgsqlException) { }
+                }
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    private static long PreviousOf(MigrationSet set, long version) =>
+        set.Migrations.Where(m => m.Version < version).Select(m => m.Version).DefaultIfEmpty(0).Max();
+
+    private static long CurrentVersion(IEnumerable<AppliedMigration> applied) =>
+        applied.Select(a => a.Version).DefaultIfEmpty(0).Max();
+
+    private static string Versions(IEnumerable<long> versions)
+    {
+        var list = versions.ToList();
+        return list.Count == 0 ? "none" : list.Count <= 10 ? string.Join(", ", list) : $"{list[0]} … {list[^1]}";
+    }
+}

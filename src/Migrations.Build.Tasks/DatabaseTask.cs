@@ -1,0 +1,169 @@
+using System.Globalization;
+using Microsoft.Build.Framework;
+using Migrations.Build.Engine;
+using Migrations.Build.Engine.Database;
+using Migrations.Build.Engine.LocalDatabase;
+
+namespace Migrations.Build.Tasks;
+
+/// <summary>
+/// What every database task shares: loading the migrations (refusing a folder with errors), finding the
+/// database (property, environment variable read here so it never passes through MSBuild, or the local
+/// development database) and building the runner. Subclasses only call the engine and map the result.
+/// </summary>
+public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelableTask
+{
+    private readonly CancellationTokenSource _cancel = new();
+
+    [Required]
+    public string MigrationsDirectory { get; set; } = "";
+
+    public bool DirectoryIsExplicit { get; set; }
+
+    public string? Layout { get; set; }
+
+    public bool RequireDown { get; set; } = true;
+
+    /// <summary>MigrationConnectionString. MSBuild logs property values, hence the warning when it holds a password.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Name of the environment variable holding the connection string (the task reads it itself).</summary>
+    public string? ConnectionStringVariable { get; set; }
+
+    /// <summary>Where the local development database lives when no connection is configured.</summary>
+    public string? LocalDatabaseDirectory { get; set; }
+
+    public string Schema { get; set; } = "public";
+
+    public string Table { get; set; } = "schema_migrations";
+
+    public string LockTimeoutSeconds { get; set; } = "60";
+
+    protected CancellationToken Cancellation => _cancel.Token;
+
+    public void Cancel() => _cancel.Cancel();
+
+    public override bool Execute()
+    {
+        try
+        {
+            return ExecuteCore();
+        }
+        catch (OperationCanceledException)
+        {
+            Log.LogError("The migration run was cancelled.");
+            return false;
+        }
+    }
+
+    protected abstract bool ExecuteCore();
+
+    /// <summary>The migrations, or null (with errors logged) when the folder has errors: nothing runs then.</summary>
+    protected MigrationSet? LoadMigrations()
+    {
+        if (!Log.TryParseLayout(Layout, out var layout)) return null;
+        var set = MigrationSetLoader.Load(new MigrationSetOptions(MigrationsDirectory)
+        {
+            DirectoryIsExplicit = DirectoryIsExplicit,
+            Layout = layout,
+            RequireDown = RequireDown,
+        });
+        if (!set.HasErrors) return set;
+        Log.LogDiagnostics(set.Diagnostics.Where(d => d.IsError));
+        Log.LogError(null, null, null, null, 0, 0, 0, 0, "The migrations folder has errors: nothing was run against the database.");
+        return null;
+    }
+
+    protected MigrationRunner? CreateRunner(out ConnectionSettings? connection)
+    {
+        connection = null;
+        if (!SqlIdentifier.IsValid(Schema) || !SqlIdentifier.IsValid(Table))
+        {
+            Invalid($"MigrationsSchema '{Schema}' and MigrationsTable '{Table}' must be plain identifiers: a letter or '_', then letters, digits, '_' or '$', at most 63 characters");
+            return null;
+        }
+        if (!int.TryParse(LockTimeoutSeconds, NumberStyles.None, CultureInfo.InvariantCulture, out var lockSeconds))
+        {
+            Invalid($"MigrationLockTimeout '{LockTimeoutSeconds}' must be a whole number of seconds");
+            return null;
+        }
+
+        connection = ResolveConnection();
+        if (connection is null) return null;
+        Log.LogMessage(MessageImportance.High, "Migrations: {0} (from {1}), history in {2}.{3}", connection.Description, connection.Source, Schema, Table);
+        return new MigrationRunner(connection, new HistoryTable(Schema, Table), new TaskMigrationLog(Log), TimeSpan.FromSeconds(lockSeconds));
+    }
+
+    /// <summary>Parses an optional version property (MigrationTarget, MigrationVersion).</summary>
+    protected bool TryParseVersion(string propertyName, string? value, out long? version)
+    {
+        version = null;
+        if (string.IsNullOrWhiteSpace(value)) return true;
+        if (long.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+        {
+            version = parsed;
+            return true;
+        }
+        Invalid($"{propertyName} '{value}' must be a migration version: a whole number such as 3 or 20260211091500");
+        return false;
+    }
+
+    protected void Invalid(string message) =>
+        Log.LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.InvalidSetting, DiagnosticSeverity.Error, message));
+
+    private ConnectionSettings? ResolveConnection()
+    {
+        try
+        {
+            if (!string.IsNullOrWhiteSpace(ConnectionString))
+            {
+                var fromProperty = ConnectionSettings.Parse(ConnectionString, "MigrationConnectionString");
+                if (fromProperty.HasPassword)
+                {
+                    Log.LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.PasswordInProperty, DiagnosticSeverity.Warning,
+                        "MigrationConnectionString contains a password, and MSBuild writes property values to diagnostic (-v:diag) and binary (-bl) logs. " +
+                        $"Put the connection string in the {VariableName} environment variable instead (the task reads it itself, so it is never logged), or use a .pgpass file"));
+                }
+                return fromProperty;
+            }
+
+            var fromEnvironment = Environment.GetEnvironmentVariable(VariableName);
+            if (!string.IsNullOrWhiteSpace(fromEnvironment))
+            {
+                return ConnectionSettings.Parse(fromEnvironment, $"environment variable {VariableName}");
+            }
+        }
+        catch (ConnectionSettingsException e)
+        {
+            Invalid(e.Message);
+            return null;
+        }
+
+        return StartLocalDatabase();
+    }
+
+    private string VariableName => string.IsNullOrWhiteSpace(ConnectionStringVariable) ? "MIGRATION_CONNECTION_STRING" : ConnectionStringVariable.Trim();
+
+    private ConnectionSettings? StartLocalDatabase()
+    {
+        if (string.IsNullOrWhiteSpace(LocalDatabaseDirectory))
+        {
+            Invalid("no database configured and no MigrationLocalDatabaseDirectory for a local one");
+            return null;
+        }
+        try
+        {
+            var cluster = LocalPostgresCluster.EnsureStarted(LocalDatabaseDirectory);
+            Log.LogMessage(MessageImportance.High, "No connection configured ({0} is not set): {1} local {2}.",
+                VariableName, cluster.StartedNow ? "started" : "using", cluster);
+            return ConnectionSettings.Parse(cluster.ConnectionString(), "the local development database");
+        }
+        catch (LocalDatabaseException e)
+        {
+            Log.LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.NoDatabase, DiagnosticSeverity.Error,
+                $"no database to migrate: MigrationConnectionString and the {VariableName} environment variable are not set, " +
+                $"and the local development database could not start: {e.Message}"));
+            return null;
+        }
+    }
+}

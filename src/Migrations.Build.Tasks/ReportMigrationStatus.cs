@@ -1,0 +1,71 @@
+using Microsoft.Build.Framework;
+using Migrations.Build.Engine;
+
+namespace Migrations.Build.Tasks;
+
+/// <summary>MigrateStatus: applied and pending migrations with flags, as text or JSON; optionally a deploy gate.</summary>
+public sealed class ReportMigrationStatus : DatabaseTask
+{
+    /// <summary>text (default) or json.</summary>
+    public string? Format { get; set; }
+
+    /// <summary>Where to write the JSON; the build output when empty.</summary>
+    public string? OutputFile { get; set; }
+
+    public bool FailOnPending { get; set; }
+
+    [Output]
+    public int PendingCount { get; private set; }
+
+    protected override bool ExecuteCore()
+    {
+        var format = string.IsNullOrWhiteSpace(Format) ? "text" : Format.Trim().ToLowerInvariant();
+        if (format is not ("text" or "json"))
+        {
+            Invalid($"MigrationStatusFormat '{Format}' must be 'text' or 'json'");
+            return false;
+        }
+        var set = LoadMigrations();
+        var runner = set is null ? null : CreateRunner(out _);
+        var status = runner?.StatusAsync(set!, Cancellation).GetAwaiter().GetResult();
+        if (status is null) return false;
+
+        PendingCount = status.Pending.Count;
+        if (format == "json")
+        {
+            if (string.IsNullOrWhiteSpace(OutputFile))
+            {
+                Log.LogMessage(MessageImportance.High, "{0}", status.ToJson());
+            }
+            else
+            {
+                var path = Path.GetFullPath(OutputFile);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllText(path, status.ToJson());
+                Log.LogMessage(MessageImportance.High, "Wrote migration status to {0}", path);
+            }
+        }
+        else
+        {
+            foreach (var line in status.ToLines()) Log.LogMessage(MessageImportance.High, "{0}", line);
+        }
+
+        foreach (var entry in status.Applied.Where(e => e.Dirty || e.Changed))
+        {
+            Log.LogDiagnostic(new MigrationDiagnostic(
+                entry.Dirty ? DiagnosticCodes.DirtyMigration : DiagnosticCodes.AppliedMigrationChanged, DiagnosticSeverity.Warning,
+                entry.Dirty
+                    ? $"version {entry.Version} ({entry.Name}) is dirty: it failed part-way; see MigrateForce"
+                    : $"migration {entry.Version} ({entry.Name}) was changed after it was applied: MigrateUp will refuse to run",
+                entry.File, entry.File is null ? 0 : 1, entry.File is null ? 0 : 1));
+        }
+
+        if (FailOnPending && status.Pending.Count > 0)
+        {
+            Log.LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.PendingMigrations, DiagnosticSeverity.Error,
+                $"{status.Pending.Count} migration(s) are not applied to {status.Database}: " +
+                string.Join(", ", status.Pending.Select(p => $"{p.Version} {p.Name}")) + " (MigrationFailOnPending=true)"));
+        }
+        return !Log.HasLoggedErrors;
+    }
+}

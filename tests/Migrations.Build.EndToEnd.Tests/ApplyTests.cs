@@ -1,0 +1,264 @@
+namespace Migrations.Build.EndToEnd.Tests;
+
+/// <summary>MigrateUp, MigrateDown, MigrateStatus, MigrateForce and MigrateBaseline against a real PostgreSQL.</summary>
+[Collection(DatabaseCollection.Name)]
+public sealed class ApplyTests : IDisposable
+{
+    private readonly ConsumerProject _project;
+    private readonly string _db;
+
+    public ApplyTests(PackageFixture package, DatabaseFixture database)
+    {
+        _project = package.NewConsumer();
+        _db = database.NewDatabase();
+        _project.Variables["MIGRATION_CONNECTION_STRING"] = _db;
+    }
+
+    public void Dispose() => _project.Dispose();
+
+    private void WriteUsersAndProjects()
+    {
+        _project.WritePair("000001_create_users",
+            "BEGIN;\nCREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\nCOMMIT;\n",
+            "BEGIN;\nDROP TABLE users;\nCOMMIT;\n");
+        _project.WritePair("000002_create_projects",
+            "CREATE TABLE projects (id bigint PRIMARY KEY, owner_id bigint REFERENCES users (id));\n",
+            "DROP TABLE projects;\n");
+    }
+
+    private CommandResult Succeeds(params string[] args)
+    {
+        var result = _project.MSBuild(args);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result;
+    }
+
+    private CommandResult Fails(params string[] args)
+    {
+        var result = _project.MSBuild(args);
+        Assert.True(result.ExitCode != 0, result.ToString());
+        return result;
+    }
+
+    private List<long> AppliedVersions() =>
+        DatabaseFixture.Rows(_db, "SELECT version FROM schema_migrations ORDER BY version").Select(r => (long)r[0]).ToList();
+
+    [Fact]
+    public void MigrateUp_applies_pending_migrations_records_history_and_is_idempotent()
+    {
+        WriteUsersAndProjects();
+        var up = Succeeds("-t:MigrateUp");
+        Assert.Contains("Applied 000001_create_users", up.Output);
+        Assert.Contains("Applied 000002_create_projects", up.Output);
+        Assert.Contains("Applied 2 migration(s)", up.Output);
+        Assert.True(DatabaseFixture.TableExists(_db, "projects"));
+
+        // The seed's own status query works, and every column of the history is filled in.
+        var rows = DatabaseFixture.Rows(_db, "SELECT version, applied_at FROM schema_migrations ORDER BY version");
+        Assert.Equal([1L, 2L], rows.Select(r => (long)r[0]));
+        var row = DatabaseFixture.Rows(_db, "SELECT name, checksum, execution_ms, dirty FROM schema_migrations WHERE version = 1").Single();
+        Assert.Equal("create_users", row[0]);
+        Assert.Equal(64, ((string)row[1]).Length);
+        Assert.True((int)row[2] >= 0);
+        Assert.False((bool)row[3]);
+
+        var again = Succeeds("-t:MigrateUp");
+        Assert.Contains("up to date at version 2", again.Output);
+    }
+
+    [Fact]
+    public void MigrationTarget_stops_at_that_version()
+    {
+        WriteUsersAndProjects();
+        Succeeds("-t:MigrateUp", "-p:MigrationTarget=1");
+        Assert.Equal([1L], AppliedVersions());
+        Assert.False(DatabaseFixture.TableExists(_db, "projects"));
+    }
+
+    [Fact]
+    public void Failure_points_at_the_failing_line_and_column_rolls_back_and_a_fixed_file_just_runs_again()
+    {
+        WriteUsersAndProjects();
+        var path = _project.WriteMigration("000003_broken.up.sql",
+            "-- Migration: broken\nBEGIN;\n\nCREATE TABLE audit (id int);\nALTER TABLE users\n    ADD COLUMN age integr;\n\nCOMMIT;\n");
+        _project.WriteMigration("000003_broken.down.sql", "DROP TABLE audit;\n");
+
+        var result = Fails("-t:MigrateUp");
+        var d = result.Single("MIG206");
+        Assert.Equal(path, d.File);
+        Assert.Equal((6, 20), (d.Line, d.Column)); // "integr" on line 6
+        Assert.Contains("type \"integr\" does not exist", d.Message);
+        Assert.Contains("SQLSTATE 42704", d.Message);
+        Assert.Equal([1L, 2L], AppliedVersions());
+        Assert.False(DatabaseFixture.TableExists(_db, "audit")); // the statement before it was rolled back too
+
+        File.WriteAllText(path, "BEGIN;\nCREATE TABLE audit (id int);\nALTER TABLE users ADD COLUMN age integer;\nCOMMIT;\n");
+        Succeeds("-t:MigrateUp");
+        Assert.Equal([1L, 2L, 3L], AppliedVersions());
+    }
+
+    [Fact]
+    public void Non_transactional_migration_runs_concurrently_and_its_failure_leaves_a_dirty_row_with_recovery_advice()
+    {
+        WriteUsersAndProjects();
+        _project.WritePair("000003_index_users_email",
+            "-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY idx_users_email ON users (email);\n",
+            "-- migrate:no-transaction\nDROP INDEX CONCURRENTLY idx_users_email;\n");
+        var failing = _project.WriteMigration("000004_more_indexes.up.sql",
+            "-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY idx_projects_owner ON projects (owner_id);\nCREATE INDEX CONCURRENTLY idx_nope ON projects (nope);\n");
+        _project.WriteMigration("000004_more_indexes.down.sql", "-- migrate:no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS idx_projects_owner;\n");
+
+        var result = Fails("-t:MigrateUp");
+        Assert.True(DatabaseFixture.TableExists(_db, "idx_users_email"));
+        var d = result.Single("MIG209");
+        Assert.Equal(failing, d.File);
+        Assert.Equal(3, d.Line);
+        Assert.Contains("column \"nope\" does not exist", d.Message);
+        Assert.Contains("line 2 (CREATE INDEX CONCURRENTLY)", d.Message);
+        Assert.Contains("dotnet msbuild -t:MigrateForce -p:MigrationVersion=4", d.Message);
+        Assert.Contains("-p:MigrationVersion=3", d.Message);
+        Assert.True(DatabaseFixture.Scalar<bool>(_db, "SELECT dirty FROM schema_migrations WHERE version = 4"));
+
+        // Nothing runs past a dirty migration.
+        var blocked = Fails("-t:MigrateUp");
+        Assert.Contains("-p:MigrationVersion=4", blocked.Single("MIG207").Message);
+
+        // Recover: undo by hand, force to 3, fix the file, go on.
+        DatabaseFixture.Execute(_db, "DROP INDEX idx_projects_owner");
+        var forced = Succeeds("-t:MigrateForce", "-p:MigrationVersion=3");
+        Assert.Contains("FORCED", forced.Single("MIG213").Message);
+        Assert.Equal([1L, 2L, 3L], AppliedVersions());
+        File.WriteAllText(failing, "-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY idx_projects_owner ON projects (owner_id);\n");
+        Succeeds("-t:MigrateUp");
+        Assert.Equal([1L, 2L, 3L, 4L], AppliedVersions());
+        Assert.False(DatabaseFixture.Scalar<bool>(_db, "SELECT bool_or(dirty) FROM schema_migrations"));
+    }
+
+    [Fact]
+    public void Transaction_control_inside_a_migration_is_refused_before_anything_runs()
+    {
+        WriteUsersAndProjects();
+        var path = _project.WriteMigration("000003_half.up.sql", "CREATE TABLE a (id int);\nCOMMIT;\nCREATE TABLE b (id int);\n");
+        _project.WriteMigration("000003_half.down.sql", "SELECT 1;\n");
+        var d = Fails("-t:MigrateUp").Single("MIG216");
+        Assert.Equal((path, 2, 1), (d.File, d.Line, d.Column));
+        Assert.Empty(DatabaseFixture.Rows(_db, "SELECT 1 FROM pg_tables WHERE tablename IN ('users', 'a')"));
+    }
+
+    [Fact]
+    public void Changed_applied_migration_is_refused_before_anything_runs()
+    {
+        WriteUsersAndProjects();
+        Succeeds("-t:MigrateUp", "-p:MigrationTarget=1");
+        var path = Path.Combine(_project.MigrationsDirectory, "000001_create_users.up.sql");
+        File.AppendAllText(path, "-- edited\n");
+        var d = Fails("-t:MigrateUp").Single("MIG208");
+        Assert.Equal(path, d.File);
+        Assert.Equal([1L], AppliedVersions());
+    }
+
+    [Fact]
+    public void MigrateDown_rolls_back_one_then_to_a_target_and_reports_missing_down_scripts_first()
+    {
+        WriteUsersAndProjects();
+        _project.WritePair("000003_add_age", "ALTER TABLE users ADD COLUMN age int;\n", "ALTER TABLE users DROP COLUMN age;\n");
+        Succeeds("-t:MigrateUp");
+
+        Assert.Contains("Rolled back 000003_add_age", Succeeds("-t:MigrateDown").Output);
+        Assert.Equal([1L, 2L], AppliedVersions());
+        Succeeds("-t:MigrateDown", "-p:MigrationTarget=0");
+        Assert.Empty(AppliedVersions());
+        Assert.False(DatabaseFixture.TableExists(_db, "users"));
+
+        Succeeds("-t:MigrateUp");
+        File.Delete(Path.Combine(_project.MigrationsDirectory, "000002_create_projects.down.sql"));
+        var result = Fails("-t:MigrateDown", "-p:MigrationSteps=2", "-p:MigrationRequireDown=false");
+        Assert.Contains("version 2", result.Single("MIG210").Message);
+        Assert.Equal([1L, 2L, 3L], AppliedVersions()); // nothing rolled back, not even 3
+    }
+
+    [Fact]
+    public void MigrateStatus_lists_applied_and_pending_writes_json_and_gates_deploys()
+    {
+        WriteUsersAndProjects();
+        Succeeds("-t:MigrateUp", "-p:MigrationTarget=1");
+        var text = Succeeds("-t:MigrateStatus");
+        Assert.Contains("[applied] 1 create_users", text.Output);
+        Assert.Contains("[pending] 2 create_projects", text.Output);
+
+        var jsonFile = Path.Combine(_project.Directory, "status.json");
+        Succeeds("-t:MigrateStatus", "-p:MigrationStatusFormat=json", "-p:MigrationStatusFile=" + jsonFile);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(jsonFile));
+        Assert.Equal(1, json.RootElement.GetProperty("currentVersion").GetInt64());
+        Assert.Equal(2, json.RootElement.GetProperty("pending")[0].GetProperty("version").GetInt64());
+
+        var gate = Fails("-t:MigrateStatus", "-p:MigrationFailOnPending=true");
+        Assert.Contains("create_projects", gate.Single("MIG212").Message);
+        Succeeds("-t:MigrateUp");
+        Succeeds("-t:MigrateStatus", "-p:MigrationFailOnPending=true");
+    }
+
+    [Fact]
+    public void MigrateBaseline_records_an_existing_schema_and_refuses_a_managed_database()
+    {
+        _project.WriteMigration("001_users.sql", "CREATE TABLE users (id int);\n");
+        _project.WriteMigration("002_projects.sql", "CREATE TABLE projects (id int);\n");
+        _project.WriteMigration("003_tags.sql", "CREATE TABLE tags (id int);\n");
+        DatabaseFixture.Execute(_db, "CREATE TABLE users (id int); CREATE TABLE projects (id int);");
+
+        Assert.Contains("Baselined", Succeeds("-t:MigrateBaseline", "-p:MigrationVersion=2").Output);
+        Succeeds("-t:MigrateUp");
+        Assert.Equal([1L, 2L, 3L], AppliedVersions());
+        Assert.True(DatabaseFixture.TableExists(_db, "tags"));
+
+        Fails("-t:MigrateBaseline", "-p:MigrationVersion=2").Single("MIG214");
+    }
+
+    [Fact]
+    public void Golang_migrate_table_is_converted_in_place_keeping_its_state()
+    {
+        WriteUsersAndProjects();
+        _project.WritePair("000003_add_age", "ALTER TABLE users ADD COLUMN age int;\n", "ALTER TABLE users DROP COLUMN age;\n");
+        DatabaseFixture.Execute(_db,
+            "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);" +
+            "CREATE TABLE projects (id bigint PRIMARY KEY, owner_id bigint REFERENCES users (id));" +
+            "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);" +
+            "INSERT INTO schema_migrations VALUES (2, false);");
+
+        var result = Succeeds("-t:MigrateUp");
+        Assert.Contains("Converted the golang-migrate table public.schema_migrations (version 2)", result.Output);
+        Assert.Contains("Applied 000003_add_age", result.Output);
+        Assert.DoesNotContain("Applied 000001", result.Output);
+        Assert.Equal([1L, 2L, 3L], AppliedVersions());
+    }
+
+    [Fact]
+    public async Task Parallel_MigrateUp_processes_apply_each_migration_exactly_once()
+    {
+        DatabaseFixture.Execute(_db, "CREATE TABLE apply_log (version int)");
+        for (var v = 1; v <= 5; v++)
+        {
+            _project.WriteMigration($"{v:000}_step_{v}.sql", $"INSERT INTO apply_log VALUES ({v});\nSELECT pg_sleep(0.2);\n");
+        }
+        Succeeds("-t:Restore"); // restore once, so the parallel runs do not race on it
+        var runs = Enumerable.Range(0, 3).Select(_ => Task.Run(() => _project.MSBuild("-t:MigrateUp"))).ToArray();
+        var results = await Task.WhenAll(runs);
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
+        Assert.Equal(5L, DatabaseFixture.Scalar<long>(_db, "SELECT count(*) FROM apply_log"));
+        Assert.Equal(5L, DatabaseFixture.Scalar<long>(_db, "SELECT count(DISTINCT version) FROM apply_log"));
+    }
+
+    [Fact]
+    public void MigrateOnBuild_applies_after_a_successful_build_only()
+    {
+        WriteUsersAndProjects();
+        var build = _project.Build("-p:MigrateOnBuild=true");
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.Equal([1L, 2L], AppliedVersions());
+
+        _project.WriteMigration("000003_lonely.up.sql", "CREATE TABLE lonely (id int);\n");
+        var broken = _project.Build("-p:MigrateOnBuild=true");
+        Assert.NotEqual(0, broken.ExitCode);
+        Assert.False(DatabaseFixture.TableExists(_db, "lonely"));
+    }
+}

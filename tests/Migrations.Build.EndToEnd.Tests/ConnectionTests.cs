@@ -1,0 +1,155 @@
+using Migrations.Build.Engine.Database;
+using Npgsql;
+
+namespace Migrations.Build.EndToEnd.Tests;
+
+/// <summary>Where the connection comes from, what is never printed, and every connection-level error.</summary>
+[Collection(DatabaseCollection.Name)]
+public sealed class ConnectionTests : IDisposable
+{
+    private const string Secret = "Sup3rSecretPassw0rd";
+    private readonly ConsumerProject _project;
+    private readonly DatabaseFixture _database;
+    private readonly string _db;
+
+    public ConnectionTests(PackageFixture package, DatabaseFixture database)
+    {
+        _database = database;
+        _project = package.NewConsumer();
+        _db = database.NewDatabase();
+        _project.WritePair("000001_create_users", "CREATE TABLE users (id int);\n", "DROP TABLE users;\n");
+    }
+
+    public void Dispose() => _project.Dispose();
+
+    private string WithPassword(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { Password = Secret }.ConnectionString;
+
+    [Fact]
+    public void Password_from_the_environment_never_appears_in_diag_output_or_a_binary_log()
+    {
+        _project.Variables["MIGRATION_CONNECTION_STRING"] = WithPassword(_db);
+        var binlog = Path.Combine(_project.Directory, "build.binlog");
+        var result = _project.MSBuild("-t:MigrateUp", "-v:diag", "-bl:" + binlog);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Applied 000001_create_users", result.Output);
+        Assert.Contains("from environment variable MIGRATION_CONNECTION_STRING", result.Output);
+        Assert.DoesNotContain(Secret, result.Output);
+
+        var replay = DotNet.Run(_project.Directory, null, "msbuild", binlog, "-v:diag", "-nologo");
+        Assert.Contains("Applied 000001_create_users", replay.Output);
+        Assert.DoesNotContain(Secret, replay.Output);
+        Assert.DoesNotContain(Secret, File.ReadAllText(binlog)); // and not in the raw file either (it is compressed, so also check the replay)
+    }
+
+    [Fact]
+    public void Password_in_the_property_is_used_with_a_warning_and_never_echoed_by_the_tool()
+    {
+        var result = _project.MSBuild("-t:MigrateUp", "-p:MigrationConnectionString=" + WithPassword(_db).Replace(";", "%3B"));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("MIGRATION_CONNECTION_STRING environment variable", result.Single("MIG215").Message);
+        Assert.DoesNotContain(Secret, result.Output);
+    }
+
+    [Fact]
+    public void Renamed_variable_and_postgres_url_work()
+    {
+        var b = new NpgsqlConnectionStringBuilder(_db);
+        _project.Variables["APP_DB"] = $"postgres://{b.Username}:{Secret}@{b.Host}:{b.Port}/{b.Database}?sslmode=disable";
+        var result = _project.MSBuild("-t:MigrateUp", "-p:MigrationConnectionStringVariable=APP_DB");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"{b.Host}:{b.Port}/{b.Database} as {b.Username}", result.Output);
+        Assert.DoesNotContain(Secret, result.Output);
+        Assert.True(DatabaseFixture.TableExists(_db, "users"));
+    }
+
+    [Fact]
+    public void Cannot_connect_is_MIG201()
+    {
+        var b = new NpgsqlConnectionStringBuilder(_db) { Port = FreePort(), Timeout = 3 };
+        _project.Variables["MIGRATION_CONNECTION_STRING"] = b.ConnectionString;
+        var result = _project.MSBuild("-t:MigrateUp");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"cannot connect to 127.0.0.1:{b.Port}", result.Single("MIG201").Message);
+    }
+
+    [Fact]
+    public void Unknown_role_is_MIG202_and_missing_database_is_MIG203()
+    {
+        _project.Variables["MIGRATION_CONNECTION_STRING"] = new NpgsqlConnectionStringBuilder(_db) { Username = "nobody_here", Password = Secret }.ConnectionString;
+        var auth = _project.MSBuild("-t:MigrateUp");
+        Assert.NotEqual(0, auth.ExitCode);
+        Assert.Contains("authentication failed", auth.Single("MIG202").Message);
+        Assert.DoesNotContain(Secret, auth.Output);
+
+        _project.Variables["MIGRATION_CONNECTION_STRING"] = new NpgsqlConnectionStringBuilder(_db) { Database = "no_such_db" }.ConnectionString;
+        var missing = _project.MSBuild("-t:MigrateUp");
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("database 'no_such_db' does not exist", missing.Single("MIG203").Message);
+    }
+
+    [Fact]
+    public void Permission_denied_is_MIG204()
+    {
+        var role = "r_" + Guid.NewGuid().ToString("N")[..8];
+        DatabaseFixture.Execute(_db, $"CREATE ROLE {role} LOGIN; CREATE SCHEMA locked; REVOKE ALL ON SCHEMA public FROM PUBLIC;");
+        _project.Variables["MIGRATION_CONNECTION_STRING"] = new NpgsqlConnectionStringBuilder(_db) { Username = role }.ConnectionString;
+        var result = _project.MSBuild("-t:MigrateUp", "-p:MigrationsSchema=locked");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("permission denied", result.Single("MIG204").Message);
+    }
+
+    [Fact]
+    public async Task A_run_waits_for_the_lock_says_so_and_times_out_with_MIG205()
+    {
+        _project.Variables["MIGRATION_CONNECTION_STRING"] = _db;
+        // Unpooled: closing it must end the session, and with it the lock.
+        using var holder = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_db) { Pooling = false }.ConnectionString);
+        holder.Open();
+        using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({new HistoryTable("public", "schema_migrations").LockKey})", holder)) take.ExecuteNonQuery();
+
+        var result = _project.MSBuild("-t:MigrateUp", "-p:MigrationLockTimeout=2");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("Waiting for another migration run", result.Output);
+        Assert.Contains("MigrationLockTimeout", result.Single("MIG205").Message);
+        Assert.False(DatabaseFixture.TableExists(_db, "users"));
+
+        // Released while a run waits: the run goes on.
+        var waiting = Task.Run(() => _project.MSBuild("-t:MigrateUp", "-p:MigrationLockTimeout=60"));
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        await holder.CloseAsync();
+        var released = await waiting;
+        Assert.True(released.ExitCode == 0, released.ToString());
+        Assert.Contains("Waiting for another migration run", released.Output);
+        Assert.True(DatabaseFixture.TableExists(_db, "users"));
+    }
+
+    [Fact]
+    public void No_connection_starts_a_local_database_under_obj_reuses_it_and_stops_it()
+    {
+        var first = _project.MSBuild("-t:MigrateUp");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("started local PostgreSQL", first.Output);
+        Assert.Contains(Path.Combine(_project.Directory, "obj", "migrations-db"), first.Output);
+        Assert.Contains("Applied 000001_create_users", first.Output);
+
+        var second = _project.MSBuild("-t:MigrateUp");
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Contains("using local PostgreSQL", second.Output);
+        Assert.Contains("up to date at version 1", second.Output);
+
+        var stop = _project.MSBuild("-t:MigrateLocalDatabaseStop");
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.Contains("Stopped the local development database", stop.Output);
+        Engine.LocalDatabase.LocalPostgresCluster.Delete(Path.Combine(_project.Directory, "obj", "migrations-db"));
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
