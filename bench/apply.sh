@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 cleanup() {
   (cd "$work/app" 2>/dev/null && dotnet msbuild -t:MigrateLocalDatabaseStop -nologo -v:q >/dev/null 2>&1) || true
-  rm -rf "$work"
+  if [ -n "${KEEP:-}" ]; then echo "kept: $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 export NUGET_PACKAGES="$work/packages" MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 MSBUILDTERMINALLOGGER=off
@@ -88,7 +88,7 @@ if (cd "$work/dbmate" && npm install --no-audit --no-fund --silent dbmate >/dev/
   t_dbmate=$(cd "$work/dbmate" && DATABASE_URL="postgres://postgres@127.0.0.1:$port/dbm?sslmode=disable" ms ./node_modules/.bin/dbmate --no-dump-schema up) || t_dbmate="failed"
 fi
 t_grate="n/a"
-if dotnet tool install grate --tool-path "$work/grate-tool" >/dev/null 2>&1; then
+if (cd "$work" && dotnet tool install grate --tool-path "$work/grate-tool" >/dev/null 2>&1); then
   fresh_db gr
   t_grate=$(ms "$work/grate-tool/grate" --connectionstring="$(conn gr)" --databasetype=postgresql --files="$work/grate" --silent) || t_grate="failed"
 fi

@@ -62,12 +62,14 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
     protected MigrationSet? LoadMigrations()
     {
         if (!Log.TryParseLayout(Layout, out var layout)) return null;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var set = MigrationSetLoader.Load(new MigrationSetOptions(MigrationsDirectory)
         {
             DirectoryIsExplicit = DirectoryIsExplicit,
             Layout = layout,
             RequireDown = RequireDown,
         });
+        Log.LogMessage(MessageImportance.Low, "Loaded {0} migration(s) from {1} in {2} ms.", set.Migrations.Count, set.Directory, clock.ElapsedMilliseconds);
         if (!set.HasErrors) return set;
         Log.LogDiagnostics(set.Diagnostics.Where(d => d.IsError));
         Log.LogError(null, null, null, null, 0, 0, 0, 0, "The migrations folder has errors: nothing was run against the database.");

@@ -45,11 +45,17 @@ public sealed class HistoryTable
         "    dirty boolean NOT NULL DEFAULT false\n" +
         ");";
 
+    /// <summary>Name of the column the history changes return: tells their result sets from those of a migration's own SELECTs.</summary>
+    public const string ElapsedColumn = "migrations_build_elapsed_ms";
+
+    /// <summary>Milliseconds since the transaction began (now() is its start): the server's own time for the migration.</summary>
+    private const string TransactionMs = "(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer";
+
     public string InsertAppliedSql =>
         $"INSERT INTO {QualifiedName} (version, name, checksum, applied_at, execution_ms, dirty) " +
-        "VALUES ($1, $2, $3, clock_timestamp(), (extract(epoch FROM clock_timestamp() - now()) * 1000)::integer, false)";
+        $"VALUES ($1, $2, $3, clock_timestamp(), {TransactionMs}, false) RETURNING execution_ms AS {ElapsedColumn}";
 
-    public string DeleteSql => $"DELETE FROM {QualifiedName} WHERE version = $1";
+    public string DeleteSql => $"DELETE FROM {QualifiedName} WHERE version = $1 RETURNING {TransactionMs} AS {ElapsedColumn}";
 
     /// <summary>
     /// Makes sure the table exists in the current format. Returns the golang-migrate state it converted,

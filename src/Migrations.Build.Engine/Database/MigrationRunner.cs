@@ -51,12 +51,8 @@ public sealed class MigrationRunner
                 return false;
             }
 
-            var executor = new ScriptExecutor(connection);
             var total = Stopwatch.StartNew();
-            foreach (var (migration, plan) in plans)
-            {
-                if (!await ApplyAsync(connection, executor, migration, plan, PreviousOf(set, migration.Version), cancel)) return false;
-            }
+            if (!await RunAsync(connection, set, plans, Direction.Up, cancel)) return false;
             _log.Info($"Applied {pending.Count} migration(s) in {total.ElapsedMilliseconds} ms; database at version {pending[^1].Version}.");
             return true;
         }, cancel);
@@ -96,11 +92,7 @@ public sealed class MigrationRunner
             }
             if (!ok) return false;
 
-            var executor = new ScriptExecutor(connection);
-            foreach (var (migration, plan) in plans)
-            {
-                if (!await RollBackAsync(connection, executor, migration, plan, PreviousOf(set, migration.Version), cancel)) return false;
-            }
+            if (!await RunAsync(connection, set, plans, Direction.Down, cancel)) return false;
             var remaining = applied.Where(a => toUndo.All(u => u.Version != a.Version)).ToList();
             _log.Info($"Rolled back {plans.Count} migration(s); database at version {CurrentVersion(remaining)}.");
             return true;
@@ -179,58 +171,66 @@ public sealed class MigrationRunner
             return true;
         }, cancel);
 
-    private async Task<bool> ApplyAsync(NpgsqlConnection connection, ScriptExecutor executor, Migration migration, MigrationScriptPlan plan, long previousVersion, CancellationToken cancel)
+    private enum Direction { Up, Down }
+
+    /// <summary>Most migrations a pipelined batch carries: bounds memory and keeps progress flowing.</summary>
+    private const int MaxMigrationsPerBatch = 200;
+
+    /// <summary>
+    /// Runs the plans in order. Consecutive transactional ones share a pipelined batch; a non-transactional
+    /// one runs alone, statement by statement, with its row dirty until it is done.
+    /// </summary>
+    private async Task<bool> RunAsync(NpgsqlConnection connection, MigrationSet set, List<(Migration Migration, MigrationScriptPlan Plan)> plans, Direction direction, CancellationToken cancel)
     {
-        if (plan.Transactional)
+        var executor = new ScriptExecutor(connection);
+        var verb = direction == Direction.Up ? "Applied" : "Rolled back";
+        var operation = direction == Direction.Up ? "MigrateUp" : "MigrateDown";
+        var steps = new List<ScriptExecutor.Step>();
+
+        for (var i = 0; i <= plans.Count; i++)
         {
-            var outcome = await executor.RunTransactionalAsync(plan, _history.InsertApplied(migration), cancel);
-            if (!outcome.Succeeded)
+            var next = i < plans.Count ? plans[i] : default;
+            var flush = i == plans.Count || !next.Plan.Transactional || steps.Count == MaxMigrationsPerBatch;
+            if (flush && steps.Count > 0)
             {
-                _log.Report(outcome.Failure!);
+                var outcome = await executor.RunTransactionalAsync(steps,
+                    (step, ms) => _log.Info($"{verb} {step.Migration} ({ms} ms)"),
+                    $"fix the file and run {operation} again", cancel);
+                if (outcome.Failure is not null)
+                {
+                    _log.Report(outcome.Failure);
+                    return false;
+                }
+                steps.Clear();
+            }
+            if (i == plans.Count) break;
+
+            var (migration, plan) = next;
+            if (plan.Transactional)
+            {
+                steps.Add(new ScriptExecutor.Step(migration, plan,
+                    direction == Direction.Up ? _history.InsertApplied(migration) : _history.Delete(migration.Version)));
+                continue;
+            }
+
+            await _history.MarkDirtyAsync(connection, migration, cancel);
+            var (result, completed) = await executor.RunStatementByStatementAsync(plan, cancel);
+            if (!result.Succeeded)
+            {
+                ReportNonTransactionalFailure(migration, plan, result.Failure!, completed, operation, PreviousOf(set, migration.Version));
                 return false;
             }
-            _log.Info($"Applied {migration} ({outcome.Elapsed.TotalMilliseconds:0} ms)");
-            return true;
-        }
-
-        await _history.MarkDirtyAsync(connection, migration, cancel);
-        var (result, completed) = await executor.RunStatementByStatementAsync(plan, cancel);
-        if (!result.Succeeded)
-        {
-            ReportNonTransactionalFailure(migration, plan, result.Failure!, completed, "MigrateUp", previousVersion);
-            return false;
-        }
-        await _history.MarkCleanAsync(connection, migration.Version, (int)result.Elapsed.TotalMilliseconds, cancel);
-        _log.Info($"Applied {migration} ({result.Elapsed.TotalMilliseconds:0} ms, {plan.Statements.Count} statement(s) outside a transaction)");
-        return true;
-    }
-
-    private async Task<bool> RollBackAsync(NpgsqlConnection connection, ScriptExecutor executor, Migration migration, MigrationScriptPlan plan, long previousVersion, CancellationToken cancel)
-    {
-        if (plan.Transactional)
-        {
-            var outcome = await executor.RunTransactionalAsync(plan, _history.Delete(migration.Version), cancel);
-            if (!outcome.Succeeded)
+            if (direction == Direction.Up)
             {
-                _log.Report(outcome.Failure! with { Message = outcome.Failure!.Message.Replace("run MigrateUp again", "run MigrateDown again") });
-                return false;
+                await _history.MarkCleanAsync(connection, migration.Version, (int)result.Elapsed.TotalMilliseconds, cancel);
             }
-            _log.Info($"Rolled back {migration} ({outcome.Elapsed.TotalMilliseconds:0} ms)");
-            return true;
+            else
+            {
+                await using var delete = new NpgsqlBatch(connection) { BatchCommands = { _history.Delete(migration.Version) } };
+                await delete.ExecuteNonQueryAsync(cancel);
+            }
+            _log.Info($"{verb} {migration} ({result.Elapsed.TotalMilliseconds:0} ms, {plan.Statements.Count} statement(s) outside a transaction)");
         }
-
-        await _history.MarkDirtyAsync(connection, migration, cancel);
-        var (result, completed) = await executor.RunStatementByStatementAsync(plan, cancel);
-        if (!result.Succeeded)
-        {
-            ReportNonTransactionalFailure(migration, plan, result.Failure!, completed, "MigrateDown", previousVersion);
-            return false;
-        }
-        await using (var delete = new NpgsqlBatch(connection) { BatchCommands = { _history.Delete(migration.Version) } })
-        {
-            await delete.ExecuteNonQueryAsync(cancel);
-        }
-        _log.Info($"Rolled back {migration} ({result.Elapsed.TotalMilliseconds:0} ms, outside a transaction)");
         return true;
     }
 
@@ -295,10 +295,12 @@ public sealed class MigrationRunner
     {
         NpgsqlConnection? connection = null;
         var locked = false;
+        var clock = Stopwatch.StartNew();
         try
         {
             connection = new NpgsqlConnection(_connection.ConnectionString);
             await connection.OpenAsync(cancel);
+            _log.Detail($"Connected to {_connection.Description} (PostgreSQL {connection.PostgreSqlVersion}) in {clock.ElapsedMilliseconds} ms.");
             await AdvisoryLock.AcquireAsync(connection, _history.LockKey, _lockTimeout, _log, _history.DisplayName, cancel);
             locked = true;
             var legacy = await _history.EnsureAsync(connection, set.Migrations, cancel);
@@ -308,6 +310,7 @@ public sealed class MigrationRunner
                           $"{(legacy.Dirty ? ", dirty" : "")}) to the history format, one row per applied migration; its state is kept.");
             }
             var applied = await _history.ReadAsync(connection, cancel);
+            _log.Detail($"Locked and read {applied.Count} history row(s) at {clock.ElapsedMilliseconds} ms.");
             return await work(connection, applied);
         }
         catch (Exception e) when (e is NpgsqlException or LockTimeoutException or HistoryTableException or ConnectionSettingsException or TimeoutException or System.Net.Sockets.SocketException)

@@ -5,39 +5,76 @@ using Npgsql;
 namespace Migrations.Build.Engine.Database;
 
 /// <summary>
-/// Runs one migration script. Transactional scripts go in one round trip: BEGIN, the statements, the
-/// history change and COMMIT as one pipelined batch, so the history row commits with the schema change or
-/// not at all. Non-transactional scripts send each statement on its own (PostgreSQL rejects CONCURRENTLY
-/// in a pipelined batch), with the history row marked dirty until the last one succeeded.
+/// Runs migration scripts. Transactional scripts are pipelined: each is BEGIN, its statements, its history
+/// change and COMMIT, and consecutive ones go to the server as one batch. PostgreSQL executes them in
+/// order and, at the first error, skips everything up to the batch's end: the migrations before the
+/// failing one are committed, the failing one is rolled back, the ones after it never ran — the same
+/// outcome as one round trip each, at a fraction of the latency. Non-transactional scripts send each
+/// statement on its own (PostgreSQL rejects CONCURRENTLY in a pipelined batch).
 /// </summary>
 internal sealed class ScriptExecutor(NpgsqlConnection connection)
 {
-    /// <summary>The outcome: elapsed time, or the diagnostic of the failure.</summary>
+    /// <summary>One script to run transactionally, with the history change that commits with it (returns the server's ms).</summary>
+    public sealed record Step(Migration Migration, MigrationScriptPlan Plan, NpgsqlBatchCommand HistoryChange);
+
+    /// <summary>How a batch went: the steps that committed, with the server's milliseconds, and the failure if any.</summary>
+    public sealed record BatchOutcome(IReadOnlyList<(Step Step, int ServerMs)> Committed, MigrationDiagnostic? Failure);
+
     public sealed record Outcome(TimeSpan Elapsed, MigrationDiagnostic? Failure)
     {
         public bool Succeeded => Failure is null;
     }
 
-    public async Task<Outcome> RunTransactionalAsync(MigrationScriptPlan plan, NpgsqlBatchCommand historyChange, CancellationToken cancel)
+    /// <summary>Runs the steps in one pipelined batch; calls <paramref name="committed"/> as each one's result arrives.</summary>
+    public async Task<BatchOutcome> RunTransactionalAsync(IReadOnlyList<Step> steps, Action<Step, int> committed, string retryAdvice, CancellationToken cancel)
     {
-        var stopwatch = Stopwatch.StartNew();
         await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
-        foreach (var statement in plan.Statements) batch.BatchCommands.Add(new NpgsqlBatchCommand(statement.Text));
-        batch.BatchCommands.Add(historyChange);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        var owner = new List<(int Step, int Statement)>(); // for each batch command: its step, and its statement (-1: not a statement of the file)
+        for (var i = 0; i < steps.Count; i++)
+        {
+            Add(new NpgsqlBatchCommand("BEGIN"), i, -1);
+            var statements = steps[i].Plan.Statements;
+            for (var s = 0; s < statements.Count; s++) Add(new NpgsqlBatchCommand(statements[s].Text), i, s);
+            Add(steps[i].HistoryChange, i, -1);
+            Add(new NpgsqlBatchCommand("COMMIT"), i, -1);
+        }
+
+        var done = new List<(Step, int)>(steps.Count);
         try
         {
-            await batch.ExecuteNonQueryAsync(cancel);
-            return new Outcome(stopwatch.Elapsed, null);
+            // Each history change returns one row (RETURNING), in step order; a migration's own SELECTs are skipped.
+            await using var reader = await batch.ExecuteReaderAsync(cancel);
+            do
+            {
+                if (reader.FieldCount != 1 || reader.GetName(0) != HistoryTable.ElapsedColumn) continue;
+                while (await reader.ReadAsync(cancel))
+                {
+                    var step = steps[done.Count];
+                    var ms = reader.IsDBNull(0) ? 0 : reader.GetInt32(0);
+                    done.Add((step, ms));
+                    committed(step, ms);
+                }
+            }
+            while (await reader.NextResultAsync(cancel));
+            return new BatchOutcome(done, null);
         }
         catch (PostgresException e)
         {
             await RollbackAsync();
-            var index = e.BatchCommand is null ? -1 : batch.BatchCommands.IndexOf(e.BatchCommand) - 1;
-            var statement = index >= 0 && index < plan.Statements.Count ? plan.Statements[index] : null;
-            return new Outcome(stopwatch.Elapsed, Failure(DiagnosticCodes.MigrationFailed, plan, statement, e,
-                "the migration was rolled back and the history is unchanged; fix the file and run MigrateUp again"));
+            var index = e.BatchCommand is null ? -1 : batch.BatchCommands.IndexOf(e.BatchCommand);
+            var (stepIndex, statementIndex) = index >= 0 ? owner[index] : (Math.Min(done.Count, steps.Count - 1), -1);
+            var step = steps[stepIndex];
+            var statement = statementIndex >= 0 ? step.Plan.Statements[statementIndex] : null;
+            // A failure at COMMIT (a deferred constraint) comes after that step's history row was read: it did not commit.
+            var committedSteps = done.Take(stepIndex).ToList();
+            return new BatchOutcome(committedSteps, Failure(DiagnosticCodes.MigrationFailed, step.Plan, statement, e,
+                "the migration was rolled back and the history is unchanged; " + retryAdvice));
+        }
+
+        void Add(NpgsqlBatchCommand command, int step, int statement)
+        {
+            batch.BatchCommands.Add(command);
+            owner.Add((step, statement));
         }
     }
 
