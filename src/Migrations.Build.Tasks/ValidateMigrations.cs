@@ -16,6 +16,12 @@ public sealed class ValidateMigrations : Microsoft.Build.Utilities.Task
 
     public bool RequireDown { get; set; } = true;
 
+    /// <summary>Compare the files with migrations.sum (MigrationIntegrityCheck).</summary>
+    public bool CheckIntegrity { get; set; } = true;
+
+    /// <summary>MigrationRequireIfExists: CREATE without IF NOT EXISTS and DROP without IF EXISTS are warnings (MIG117).</summary>
+    public bool RequireIfExists { get; set; }
+
     /// <summary>Codes the project suppresses (NoWarn): they do not count as reported warnings.</summary>
     public string[] SuppressedCodes { get; set; } = [];
 
@@ -35,10 +41,13 @@ public sealed class ValidateMigrations : Microsoft.Build.Utilities.Task
             DirectoryIsExplicit = DirectoryIsExplicit,
             Layout = layout,
             RequireDown = RequireDown,
+            CheckIntegrity = CheckIntegrity,
         });
-        Log.LogDiagnostics(set.Diagnostics);
+        var lint = Engine.Linting.MigrationLinter.Lint(set, new Engine.Linting.LintOptions { RequireIfExists = RequireIfExists });
+        var diagnostics = set.Diagnostics.Concat(lint).ToList();
+        Log.LogDiagnostics(diagnostics);
         var suppressed = new HashSet<string>(SuppressedCodes.Select(c => c.Trim()), StringComparer.OrdinalIgnoreCase);
-        ReportedWarnings = set.Diagnostics.Any(d => !d.IsError && !suppressed.Contains(d.Code));
+        ReportedWarnings = diagnostics.Any(d => !d.IsError && !suppressed.Contains(d.Code));
         Log.LogMessage(MessageImportance.High, "Validated {0} migration(s) in {1} ({2} layout).",
             set.Migrations.Count, set.Directory, set.Layout.ToSettingValue());
         return !Log.HasLoggedErrors;
