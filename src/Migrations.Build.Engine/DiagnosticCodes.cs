@@ -3,7 +3,7 @@ namespace Migrations.Build.Engine;
 /// <summary>
 /// The stable diagnostic codes. Never renumber or reuse a code: users suppress them by number.
 /// MIG0xx: the migrations folder and its files. MIG05x: authoring (MigrateCreate).
-/// MIG1xx: SQL inside the files. MIG2xx: applying migrations to a database.
+/// MIG1xx: SQL inside the files. MIG2xx: applying migrations to a database. MIG3xx: team workflow (integrity file, verify).
 /// README.md documents each one (severity, meaning, fix, suppression).
 /// </summary>
 public static class DiagnosticCodes
@@ -27,6 +27,7 @@ public static class DiagnosticCodes
 
     public const string UnterminatedSql = "MIG101";
     public const string PsqlMetaCommand = "MIG102";
+    // MIG110-MIG118, the SQL lint rules: Linting.LintCodes.
 
     public const string NoDatabase = "MIG200";
     public const string CannotConnect = "MIG201";
@@ -47,4 +48,16 @@ public static class DiagnosticCodes
     public const string TransactionControlInMigration = "MIG216";
     public const string UnknownHistoryTable = "MIG217";
     public const string DatabaseError = "MIG218";
+    public const string DestructiveMigrationRefused = "MIG219";
+    public const string OutOfOrderMigration = "MIG220";
+    public const string NonTransactionalInAllMode = "MIG221";
+
+    public const string MigrationChangedSinceRecorded = "MIG301";
+    public const string MigrationNotInIntegrityFile = "MIG302";
+    public const string RecordedMigrationMissing = "MIG303";
+    public const string NoIntegrityFile = "MIG304";
+    public const string IntegrityFileConflict = "MIG305";
+    public const string RenumberRefused = "MIG306";
+    public const string DownDoesNotRestoreSchema = "MIG310";
+    public const string VerifyDatabaseNotEmpty = "MIG311";
 }

@@ -4,8 +4,8 @@ using System.Text;
 namespace Migrations.Build.Engine;
 
 /// <summary>
-/// A hash of what validation depends on: each .sql file's name, size and modification time, plus the
-/// settings. Cheap (no file is read), so the build can tell "nothing changed" without handing MSBuild
+/// A hash of what validation depends on: each .sql file's (and migrations.sum's) name, size and
+/// modification time, plus the settings. Cheap (no file is read), so the build can tell "nothing changed" without handing MSBuild
 /// thousands of items.
 /// </summary>
 public static class MigrationFolderFingerprint
@@ -22,6 +22,8 @@ public static class MigrationFolderFingerprint
                 .ToList();
             files.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
             foreach (var (name, length, ticks) in files) Append(hash, $"{name}\t{length}\t{ticks}");
+            var sum = new FileInfo(Integrity.MigrationSum.PathIn(directory));
+            if (sum.Exists) Append(hash, $"{sum.Name}\t{sum.Length}\t{sum.LastWriteTimeUtc.Ticks}");
         }
         return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
     }

@@ -44,7 +44,9 @@ public static class MigrationSetLoader
             VersionSequenceChecks.CheckGaps(migrations, diagnostics);
         }
 
-        return new MigrationSet(directory, layout, style, migrations, diagnostics);
+        var set = new MigrationSet(directory, layout, style, migrations, diagnostics);
+        if (options.CheckIntegrity) diagnostics.AddRange(Integrity.MigrationSum.Check(set));
+        return set;
     }
 
     private static List<(string Path, MigrationFileName Name)> ParseNames(string directory, List<MigrationDiagnostic> diagnostics)
@@ -136,15 +138,25 @@ public static class MigrationSetLoader
         var result = new List<Migration>(migrations.Count);
         foreach (var sameVersion in migrations.GroupBy(m => m.Version))
         {
-            var first = sameVersion.First();
-            result.Add(first);
-            foreach (var duplicate in sameVersion.Skip(1))
+            if (sameVersion.Count() == 1)
+            {
+                result.Add(sameVersion.First());
+                continue;
+            }
+            // Two branches each added a migration: the oldest keeps the version, the newer ones are reported.
+            var byAge = sameVersion.Select(m => (Migration: m, Age: Integrity.FileAge.Of(m.PrimaryScript.Path)))
+                .OrderBy(x => x.Age, Integrity.FileAge.OldestFirst).ToList();
+            var (oldest, oldestAge) = byAge[0];
+            result.Add(oldest);
+            foreach (var (duplicate, age) in byAge.Skip(1))
             {
                 diagnostics.Add(AtFileStart(duplicate.PrimaryScript.Path, DiagnosticCodes.DuplicateVersion, DiagnosticSeverity.Error,
-                    $"version {duplicate.Version} is used twice: '{duplicate.PrimaryScript.FileName}' and '{first.PrimaryScript.FileName}' " +
-                    "(two branches may have added a migration each): give one of them the next free version"));
+                    $"version {duplicate.Version} is used twice: '{duplicate.PrimaryScript.FileName}' ({age.Describe()}) and " +
+                    $"'{oldest.PrimaryScript.FileName}' ({oldestAge.Describe()}); '{duplicate.PrimaryScript.FileName}' is the newer one. " +
+                    "Give it the next free version: dotnet msbuild -t:MigrateRenumber"));
             }
         }
+        result.Sort((a, b) => a.Version.CompareTo(b.Version));
 
         if (layout == MigrationLayout.Paired)
         {

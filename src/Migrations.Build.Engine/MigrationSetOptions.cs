@@ -10,4 +10,7 @@ public sealed record MigrationSetOptions(string Directory)
 
     /// <summary>In the paired layout, an up script without a down script is an error.</summary>
     public bool RequireDown { get; init; } = true;
+
+    /// <summary>Compare the files with migrations.sum (the build does; authoring and applying do not need to).</summary>
+    public bool CheckIntegrity { get; init; }
 }

@@ -1,3 +1,5 @@
+using Migrations.Build.Engine.Database;
+
 namespace Migrations.Build.Tasks;
 
 /// <summary>MigrateUp: applies pending migrations, up to MigrationTarget if set.</summary>
@@ -5,11 +7,31 @@ public sealed class ApplyMigrations : DatabaseTask
 {
     public string? Target { get; set; }
 
+    public bool AllowOutOfOrder { get; set; }
+
+    /// <summary>per-migration (default) or all.</summary>
+    public string? TransactionMode { get; set; }
+
     protected override bool ExecuteCore()
     {
         if (!TryParseVersion("MigrationTarget", Target, out var target)) return false;
+        var mode = string.IsNullOrWhiteSpace(TransactionMode) ? "per-migration" : TransactionMode.Trim().ToLowerInvariant();
+        if (mode is not ("per-migration" or "all"))
+        {
+            Invalid($"MigrationTransactionMode '{TransactionMode}' must be 'per-migration' or 'all'");
+            return false;
+        }
         var set = LoadMigrations();
-        var runner = set is null ? null : CreateRunner(out _);
-        return runner is not null && runner.UpAsync(set!, target, Cancellation).GetAwaiter().GetResult() && !Log.HasLoggedErrors;
+        if (set is null) return false;
+        var runner = CreateRunner(out var connection);
+        if (runner is null) return false;
+        var options = new UpOptions
+        {
+            Target = target,
+            AllowOutOfOrder = AllowOutOfOrder,
+            SingleTransaction = mode == "all",
+            RefuseDestructive = RefuseDestructive(connection!),
+        };
+        return runner.UpAsync(set, options, Cancellation).GetAwaiter().GetResult() && !Log.HasLoggedErrors;
     }
 }

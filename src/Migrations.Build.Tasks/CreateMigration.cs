@@ -16,6 +16,9 @@ public sealed class CreateMigration : Microsoft.Build.Utilities.Task
 
     public string? Layout { get; set; }
 
+    /// <summary>Record the new files in migrations.sum (MigrationIntegrityCheck).</summary>
+    public bool UpdateIntegrityFile { get; set; } = true;
+
     [Output]
     public ITaskItem[] CreatedFiles { get; private set; } = [];
 
@@ -30,6 +33,14 @@ public sealed class CreateMigration : Microsoft.Build.Utilities.Task
             Log.LogMessage(MessageImportance.High, "Created {0}", path);
         }
         CreatedFiles = result.CreatedPaths.Select(p => (ITaskItem)new TaskItem(p)).ToArray();
+        if (result.Succeeded && UpdateIntegrityFile)
+        {
+            var set = MigrationSetLoader.Load(new MigrationSetOptions(MigrationsDirectory) { Layout = layout });
+            if (!set.HasErrors && Engine.Integrity.MigrationSum.Write(set))
+            {
+                Log.LogMessage(MessageImportance.High, "Updated {0}", Engine.Integrity.MigrationSum.PathIn(set.Directory));
+            }
+        }
         return result.Succeeded;
     }
 }

@@ -39,6 +39,9 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
 
     public string LockTimeoutSeconds { get; set; } = "60";
 
+    /// <summary>AllowDestructiveMigrations: without it, destructive statements are refused against a configured database.</summary>
+    public bool AllowDestructive { get; set; }
+
     protected CancellationToken Cancellation => _cancel.Token;
 
     public void Cancel() => _cancel.Cancel();
@@ -76,6 +79,18 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
         return null;
     }
 
+    /// <summary>
+    /// A runner for the configured database, or for the local one only if it was created before; null (and
+    /// no error) when there is neither: for tasks that consult a database when there is one.
+    /// </summary>
+    protected MigrationRunner? CreateRunnerForExistingDatabase(out ConnectionSettings? connection)
+    {
+        connection = null;
+        var configured = !string.IsNullOrWhiteSpace(ConnectionString) || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(VariableName));
+        if (!configured && (string.IsNullOrWhiteSpace(LocalDatabaseDirectory) || !Directory.Exists(LocalDatabaseDirectory))) return null;
+        return CreateRunner(out connection);
+    }
+
     protected MigrationRunner? CreateRunner(out ConnectionSettings? connection)
     {
         connection = null;
@@ -95,6 +110,9 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
         Log.LogMessage(MessageImportance.High, "Migrations: {0} (from {1}), history in {2}.{3}", connection.Description, connection.Source, Schema, Table);
         return new MigrationRunner(connection, new HistoryTable(Schema, Table), new TaskMigrationLog(Log), TimeSpan.FromSeconds(lockSeconds));
     }
+
+    /// <summary>The destructive-statement gate: on for configured databases unless allowed, off for the local one.</summary>
+    protected bool RefuseDestructive(ConnectionSettings connection) => !AllowDestructive && !connection.IsLocal;
 
     /// <summary>Parses an optional version property (MigrationTarget, MigrationVersion).</summary>
     protected bool TryParseVersion(string propertyName, string? value, out long? version)
@@ -158,7 +176,7 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
             var cluster = LocalPostgresCluster.EnsureStarted(LocalDatabaseDirectory);
             Log.LogMessage(MessageImportance.High, "No connection configured ({0} is not set): {1} local {2}.",
                 VariableName, cluster.StartedNow ? "started" : "using", cluster);
-            return ConnectionSettings.Parse(cluster.ConnectionString(), "the local development database");
+            return ConnectionSettings.Parse(cluster.ConnectionString(), ConnectionSettings.LocalSource);
         }
         catch (LocalDatabaseException e)
         {

@@ -19,7 +19,8 @@ public sealed class RollbackMigrations : DatabaseTask
             return false;
         }
         var set = LoadMigrations();
-        var runner = set is null ? null : CreateRunner(out _);
-        return runner is not null && runner.DownAsync(set!, steps, target, Cancellation).GetAwaiter().GetResult() && !Log.HasLoggedErrors;
+        if (set is null) return false;
+        var runner = CreateRunner(out var connection);
+        return runner is not null && runner.DownAsync(set, steps, target, RefuseDestructive(connection!), Cancellation).GetAwaiter().GetResult() && !Log.HasLoggedErrors;
     }
 }

@@ -164,15 +164,19 @@ public sealed class ApplyTests : IDisposable
         _project.WritePair("000003_add_age", "ALTER TABLE users ADD COLUMN age int;\n", "ALTER TABLE users DROP COLUMN age;\n");
         Succeeds("-t:MigrateUp");
 
-        Assert.Contains("Rolled back 000003_add_age", Succeeds("-t:MigrateDown").Output);
+        // Rolling back drops things: against a configured database that needs an explicit yes.
+        var refused = Fails("-t:MigrateDown");
+        Assert.Contains("DROP COLUMN", refused.Single("MIG219").Message);
+        Assert.Equal([1L, 2L, 3L], AppliedVersions());
+        Assert.Contains("Rolled back 000003_add_age", Succeeds("-t:MigrateDown", "-p:AllowDestructiveMigrations=true").Output);
         Assert.Equal([1L, 2L], AppliedVersions());
-        Succeeds("-t:MigrateDown", "-p:MigrationTarget=0");
+        Succeeds("-t:MigrateDown", "-p:MigrationTarget=0", "-p:AllowDestructiveMigrations=true");
         Assert.Empty(AppliedVersions());
         Assert.False(DatabaseFixture.TableExists(_db, "users"));
 
         Succeeds("-t:MigrateUp");
         File.Delete(Path.Combine(_project.MigrationsDirectory, "000002_create_projects.down.sql"));
-        var result = Fails("-t:MigrateDown", "-p:MigrationSteps=2", "-p:MigrationRequireDown=false");
+        var result = Fails("-t:MigrateDown", "-p:MigrationSteps=2", "-p:MigrationRequireDown=false", "-p:AllowDestructiveMigrations=true");
         Assert.Contains("version 2", result.Single("MIG210").Message);
         Assert.Equal([1L, 2L, 3L], AppliedVersions()); // nothing rolled back, not even 3
     }
@@ -246,6 +250,74 @@ public sealed class ApplyTests : IDisposable
         Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
         Assert.Equal(5L, DatabaseFixture.Scalar<long>(_db, "SELECT count(*) FROM apply_log"));
         Assert.Equal(5L, DatabaseFixture.Scalar<long>(_db, "SELECT count(DISTINCT version) FROM apply_log"));
+    }
+
+    [Fact]
+    public void Out_of_order_migration_is_refused_shown_in_status_then_applied_when_allowed()
+    {
+        WriteUsersAndProjects();
+        _project.WritePair("000004_add_age", "ALTER TABLE users ADD COLUMN age int;\n", "ALTER TABLE users DROP COLUMN age;\n");
+        Succeeds("-t:MigrateUp");
+        // A branch merged late brings version 3.
+        var late = _project.WriteMigration("000003_add_nick.up.sql", "ALTER TABLE users ADD COLUMN nick text;\n");
+        _project.WriteMigration("000003_add_nick.down.sql", "ALTER TABLE users DROP COLUMN nick;\n");
+
+        var refused = Fails("-t:MigrateUp", "-p:NoWarn=MIG007");
+        var d = refused.Single("MIG220");
+        Assert.Equal(late, d.File);
+        Assert.Contains("version 4 is already applied", d.Message);
+        Assert.Equal([1L, 2L, 4L], AppliedVersions());
+        Assert.Contains("[pending] 3 add_nick  OUT OF ORDER", Succeeds("-t:MigrateStatus").Output);
+
+        var allowed = Succeeds("-t:MigrateUp", "-p:MigrationAllowOutOfOrder=true");
+        Assert.False(allowed.Single("MIG220").IsError);
+        Assert.Equal([1L, 2L, 3L, 4L], AppliedVersions());
+    }
+
+    [Fact]
+    public void All_mode_applies_everything_in_one_transaction_so_a_failing_third_migration_leaves_nothing()
+    {
+        WriteUsersAndProjects();
+        var broken = _project.WriteMigration("000003_broken.up.sql", "ALTER TABLE users ADD COLUMN age integr;\n");
+        _project.WriteMigration("000003_broken.down.sql", "SELECT 1;\n");
+        var result = Fails("-t:MigrateUp", "-p:MigrationTransactionMode=all");
+        var d = result.Single("MIG206");
+        Assert.Equal((broken, 1, 34), (d.File, d.Line, d.Column));
+        Assert.Contains("nothing of this run was applied", d.Message);
+        Assert.Empty(DatabaseFixture.Rows(_db, "SELECT 1 FROM pg_tables WHERE tablename IN ('users', 'projects', 'schema_migrations') AND tablename <> 'schema_migrations'"));
+        Assert.Empty(AppliedVersions());
+
+        File.WriteAllText(broken, "ALTER TABLE users ADD COLUMN age integer;\n");
+        Succeeds("-t:MigrateUp", "-p:MigrationTransactionMode=all");
+        Assert.Equal([1L, 2L, 3L], AppliedVersions());
+    }
+
+    [Fact]
+    public void All_mode_refuses_a_non_transactional_migration()
+    {
+        WriteUsersAndProjects();
+        _project.WritePair("000003_idx", "-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY i ON users (email);\n", "-- migrate:no-transaction\nDROP INDEX CONCURRENTLY i;\n");
+        var result = Fails("-t:MigrateUp", "-p:MigrationTransactionMode=all");
+        Assert.Contains("MigrationTransactionMode=all", result.Single("MIG221").Message);
+        Assert.False(DatabaseFixture.TableExists(_db, "users"));
+    }
+
+    [Fact]
+    public void Destructive_migration_is_refused_against_a_configured_database_until_allowed()
+    {
+        WriteUsersAndProjects();
+        Succeeds("-t:MigrateUp");
+        var up = _project.WriteMigration("000003_drop_projects.up.sql", "-- migrate:ignore MIG112\nALTER TABLE users DROP COLUMN email;\nDROP TABLE projects;\n");
+        _project.WriteMigration("000003_drop_projects.down.sql", "CREATE TABLE projects (id bigint);\nALTER TABLE users ADD COLUMN email text;\n");
+
+        var refused = Fails("-t:MigrateUp");
+        var listed = refused.Diagnostics.Where(d => d.Code == "MIG219").Select(d => (d.File, d.Line, d.Column)).ToList();
+        Assert.Equal([(up, 2, 1), (up, 3, 1)], listed);
+        Assert.True(DatabaseFixture.TableExists(_db, "projects"));
+        Assert.Equal([1L, 2L], AppliedVersions());
+
+        Succeeds("-t:MigrateUp", "-p:AllowDestructiveMigrations=true");
+        Assert.False(DatabaseFixture.TableExists(_db, "projects"));
     }
 
     [Fact]

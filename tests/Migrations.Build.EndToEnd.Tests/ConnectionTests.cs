@@ -138,6 +138,11 @@ public sealed class ConnectionTests : IDisposable
         Assert.Contains("using local PostgreSQL", second.Output);
         Assert.Contains("up to date at version 1", second.Output);
 
+        // The destructive-statement gate is for real databases: rolling back the local one needs no extra yes.
+        var down = _project.MSBuild("-t:MigrateDown");
+        Assert.True(down.ExitCode == 0, down.ToString());
+        Assert.Contains("Rolled back 000001_create_users", down.Output);
+
         var stop = _project.MSBuild("-t:MigrateLocalDatabaseStop");
         Assert.True(stop.ExitCode == 0, stop.ToString());
         Assert.Contains("Stopped the local development database", stop.Output);

@@ -10,9 +10,16 @@ public sealed class ConsumerProject : IDisposable
 {
     private readonly PackageFixture _package;
 
-    public ConsumerProject(PackageFixture package, string? extraProperties)
+    private readonly bool _integrityCheck;
+
+    /// <param name="integrityCheck">
+    /// The migrations.sum check is on by default in the package; tests of other behaviour turn it off so a
+    /// missing sum (MIG304) does not mix into what they assert. IntegrityTests keep the default.
+    /// </param>
+    public ConsumerProject(PackageFixture package, string? extraProperties, bool integrityCheck = false)
     {
         _package = package;
+        _integrityCheck = integrityCheck;
         Directory = Path.Combine(package.Root, "consumer-" + Guid.NewGuid().ToString("N")[..10]);
         System.IO.Directory.CreateDirectory(Directory);
         File.WriteAllText(Path.Combine(Directory, "nuget.config"), $"""
@@ -37,6 +44,7 @@ public sealed class ConsumerProject : IDisposable
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
                 <TargetFramework>net10.0</TargetFramework>
+                {(_integrityCheck ? "" : "<MigrationIntegrityCheck>false</MigrationIntegrityCheck>")}
                 {extraProperties}
               </PropertyGroup>
               <ItemGroup>

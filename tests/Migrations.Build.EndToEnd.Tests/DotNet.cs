@@ -8,7 +8,26 @@ public static class DotNet
 {
     public static CommandResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var variables = new Dictionary<string, string>
+        {
+            // No long-lived MSBuild nodes: every run loads the task assembly fresh, and nothing outlives the test.
+            ["MSBUILDDISABLENODEREUSE"] = "1",
+            ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0",
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_NOLOGO"] = "1",
+            ["MSBUILDTERMINALLOGGER"] = "off",
+        };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) variables[key] = value;
+        return ProcessRunner.Run("dotnet", workingDirectory, variables, args);
+    }
+}
+
+/// <summary>Runs a program and captures stdout and stderr together, with a time limit.</summary>
+public static class ProcessRunner
+{
+    public static CommandResult Run(string fileName, string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        var start = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -16,12 +35,6 @@ public static class DotNet
             UseShellExecute = false,
         };
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        // No long-lived MSBuild nodes: every run loads the task assembly fresh, and nothing outlives the test.
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["MSBUILDTERMINALLOGGER"] = "off";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
         var output = new StringBuilder();
@@ -34,7 +47,7 @@ public static class DotNet
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', args)} did not finish in 5 minutes:\n{output}");
+            throw new TimeoutException($"{fileName} {string.Join(' ', args)} did not finish in 5 minutes:\n{output}");
         }
         process.WaitForExit();
         lock (output) return new CommandResult(process.ExitCode, output.ToString());

@@ -29,7 +29,7 @@ public sealed class PackageFixture : IDisposable
     public string PackagesFolder { get; }
     public string PackagePath { get; }
 
-    public ConsumerProject NewConsumer(string? extraProperties = null) => new(this, extraProperties);
+    public ConsumerProject NewConsumer(string? extraProperties = null, bool integrityCheck = false) => new(this, extraProperties, integrityCheck);
 
     public void Dispose()
     {

@@ -22,6 +22,11 @@ public sealed class ConnectionSettings
 
     public string ConnectionString => Builder.ConnectionString;
 
+    public const string LocalSource = "the local development database";
+
+    /// <summary>The throwaway local database: safety gates meant for real databases do not apply.</summary>
+    public bool IsLocal => Source == LocalSource;
+
     public bool HasPassword => !string.IsNullOrEmpty(Builder.Password);
 
     public string Description =>
@@ -41,6 +46,9 @@ public sealed class ConnectionSettings
             builder.CommandTimeout = 0;
         }
         builder.ApplicationName ??= "Migrations.Build";
+        // One connection per run, closed at its end: unpooled, so no session (and no advisory lock) outlives
+        // the run inside a long-lived MSBuild node.
+        builder.Pooling = false;
         return new ConnectionSettings(builder, source);
     }
 

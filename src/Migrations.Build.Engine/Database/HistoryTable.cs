@@ -49,13 +49,13 @@ public sealed class HistoryTable
     public const string ElapsedColumn = "migrations_build_elapsed_ms";
 
     /// <summary>Milliseconds since the transaction began (now() is its start): the server's own time for the migration.</summary>
-    private const string TransactionMs = "(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer";
+    public const string TransactionMsSql = "(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer";
 
     public string InsertAppliedSql =>
         $"INSERT INTO {QualifiedName} (version, name, checksum, applied_at, execution_ms, dirty) " +
-        $"VALUES ($1, $2, $3, clock_timestamp(), {TransactionMs}, false) RETURNING execution_ms AS {ElapsedColumn}";
+        $"VALUES ($1, $2, $3, clock_timestamp(), {TransactionMsSql}, false) RETURNING execution_ms AS {ElapsedColumn}";
 
-    public string DeleteSql => $"DELETE FROM {QualifiedName} WHERE version = $1 RETURNING {TransactionMs} AS {ElapsedColumn}";
+    public string DeleteSql => $"DELETE FROM {QualifiedName} WHERE version = $1 RETURNING {TransactionMsSql} AS {ElapsedColumn}";
 
     /// <summary>
     /// Makes sure the table exists in the current format. Returns the golang-migrate state it converted,

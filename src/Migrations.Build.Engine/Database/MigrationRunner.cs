@@ -29,36 +29,34 @@ public sealed class MigrationRunner
     }
 
     /// <summary>Applies pending migrations in version order, up to <paramref name="target"/> if given.</summary>
-    public Task<bool> UpAsync(MigrationSet set, long? target, CancellationToken cancel = default) =>
+    public Task<bool> UpAsync(MigrationSet set, UpOptions options, CancellationToken cancel = default) =>
         WithLockAsync(set, async (connection, applied) =>
         {
             if (!RefuseDirty(applied, set) || !RefuseChanged(applied, set)) return false;
             WarnMissingFiles(applied, set);
 
             var done = applied.Select(a => a.Version).ToHashSet();
-            var pending = set.Migrations.Where(m => !done.Contains(m.Version) && (target is null || m.Version <= target)).ToList();
+            var pending = set.Migrations.Where(m => !done.Contains(m.Version) && (options.Target is null || m.Version <= options.Target)).ToList();
             if (pending.Count == 0)
             {
                 _log.Info($"Database is up to date at version {CurrentVersion(applied)} ({set.Migrations.Count} migration(s), none pending).");
                 return true;
             }
+            if (!CheckOrder(pending, applied, options.AllowOutOfOrder)) return false;
 
             var plans = pending.Select(m => (Migration: m, Plan: MigrationScriptPlan.For(m.Up!))).ToList();
             var problems = plans.SelectMany(p => p.Plan.Problems).ToList();
-            if (problems.Count > 0)
-            {
-                foreach (var problem in problems) _log.Report(problem);
-                return false;
-            }
+            foreach (var problem in problems) _log.Report(problem);
+            if (problems.Count > 0 || !CheckGate(plans, options.RefuseDestructive) || !CheckAllMode(plans, options.SingleTransaction)) return false;
 
             var total = Stopwatch.StartNew();
-            if (!await RunAsync(connection, set, plans, Direction.Up, cancel)) return false;
+            if (!await RunAsync(connection, set, plans, Direction.Up, options.SingleTransaction, cancel)) return false;
             _log.Info($"Applied {pending.Count} migration(s) in {total.ElapsedMilliseconds} ms; database at version {pending[^1].Version}.");
             return true;
         }, cancel);
 
     /// <summary>Rolls back the last <paramref name="steps"/> applied migrations, or all above <paramref name="target"/>.</summary>
-    public Task<bool> DownAsync(MigrationSet set, int steps, long? target, CancellationToken cancel = default) =>
+    public Task<bool> DownAsync(MigrationSet set, int steps, long? target, bool refuseDestructive = false, CancellationToken cancel = default) =>
         WithLockAsync(set, async (connection, applied) =>
         {
             if (!RefuseDirty(applied, set)) return false;
@@ -92,7 +90,8 @@ public sealed class MigrationRunner
             }
             if (!ok) return false;
 
-            if (!await RunAsync(connection, set, plans, Direction.Down, cancel)) return false;
+            if (!CheckGate(plans, refuseDestructive)) return false;
+            if (!await RunAsync(connection, set, plans, Direction.Down, singleTransaction: false, cancel)) return false;
             var remaining = applied.Where(a => toUndo.All(u => u.Version != a.Version)).ToList();
             _log.Info($"Rolled back {plans.Count} migration(s); database at version {CurrentVersion(remaining)}.");
             return true;
@@ -112,7 +111,7 @@ public sealed class MigrationRunner
             }).ToList();
             var done = applied.Select(a => a.Version).ToHashSet();
             var pending = set.Migrations.Where(m => !done.Contains(m.Version))
-                .Select(m => new MigrationStatus.Entry(m.Version, m.Name, null, null, false, false, false, m.Up!.Path)).ToList();
+                .Select(m => new MigrationStatus.Entry(m.Version, m.Name, null, null, false, false, false, m.Up!.Path, OutOfOrder: m.Version < CurrentVersion(applied))).ToList();
             status = new MigrationStatus
             {
                 Database = _connection.Description,
@@ -124,6 +123,14 @@ public sealed class MigrationRunner
             return Task.FromResult(true);
         }, cancel);
         return ok ? status : null;
+    }
+
+    /// <summary>The history rows, read under the lock (null when the database could not be read; the error is logged).</summary>
+    public async Task<IReadOnlyList<AppliedMigration>?> HistoryAsync(MigrationSet set, CancellationToken cancel = default)
+    {
+        IReadOnlyList<AppliedMigration>? rows = null;
+        var ok = await WithLockAsync(set, (_, applied) => { rows = applied; return Task.FromResult(true); }, cancel);
+        return ok ? rows : null;
     }
 
     /// <summary>Records <paramref name="version"/> as the current state: versions up to it applied, above it not; clears dirty.</summary>
@@ -180,7 +187,7 @@ public sealed class MigrationRunner
     /// Runs the plans in order. Consecutive transactional ones share a pipelined batch; a non-transactional
     /// one runs alone, statement by statement, with its row dirty until it is done.
     /// </summary>
-    private async Task<bool> RunAsync(NpgsqlConnection connection, MigrationSet set, List<(Migration Migration, MigrationScriptPlan Plan)> plans, Direction direction, CancellationToken cancel)
+    private async Task<bool> RunAsync(NpgsqlConnection connection, MigrationSet set, List<(Migration Migration, MigrationScriptPlan Plan)> plans, Direction direction, bool singleTransaction, CancellationToken cancel)
     {
         var executor = new ScriptExecutor(connection);
         var verb = direction == Direction.Up ? "Applied" : "Rolled back";
@@ -190,12 +197,12 @@ public sealed class MigrationRunner
         for (var i = 0; i <= plans.Count; i++)
         {
             var next = i < plans.Count ? plans[i] : default;
-            var flush = i == plans.Count || !next.Plan.Transactional || steps.Count == MaxMigrationsPerBatch;
+            var flush = i == plans.Count || !next.Plan.Transactional || (!singleTransaction && steps.Count == MaxMigrationsPerBatch);
             if (flush && steps.Count > 0)
             {
-                var outcome = await executor.RunTransactionalAsync(steps,
-                    (step, ms) => _log.Info($"{verb} {step.Migration} ({ms} ms)"),
-                    $"fix the file and run {operation} again", cancel);
+                var outcome = await executor.RunTransactionalAsync(steps, singleTransaction,
+                    singleTransaction ? $"nothing of this run was applied; fix the file and run {operation} again" : $"fix the file and run {operation} again", cancel);
+                foreach (var (step, ms) in outcome.Committed) _log.Info($"{verb} {step.Migration} ({ms} ms)");
                 if (outcome.Failure is not null)
                 {
                     _log.Report(outcome.Failure);
@@ -232,6 +239,56 @@ public sealed class MigrationRunner
             _log.Info($"{verb} {migration} ({result.Elapsed.TotalMilliseconds:0} ms, {plan.Statements.Count} statement(s) outside a transaction)");
         }
         return true;
+    }
+
+    /// <summary>
+    /// A pending migration below the highest applied one was usually merged late from a branch: applying it
+    /// after its successors may not do what its author tested. Refused unless the project allows it.
+    /// </summary>
+    private bool CheckOrder(List<Migration> pending, List<AppliedMigration> applied, bool allowOutOfOrder)
+    {
+        var highest = CurrentVersion(applied);
+        var late = pending.Where(m => m.Version < highest).ToList();
+        if (late.Count == 0) return true;
+        foreach (var migration in late)
+        {
+            _log.Report(new MigrationDiagnostic(DiagnosticCodes.OutOfOrderMigration, allowOutOfOrder ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error,
+                $"migration {migration} is pending but version {highest} is already applied to {_connection.Description} (merged late from a branch?). " +
+                (allowOutOfOrder
+                    ? "Applying it out of order because MigrationAllowOutOfOrder=true"
+                    : $"Nothing was run. Renumber it above {highest} if it was not applied anywhere yet (MigrateRenumber), or apply it out of order with -p:MigrationAllowOutOfOrder=true"),
+                migration.Up!.Path, 1, 1));
+        }
+        return allowOutOfOrder;
+    }
+
+    /// <summary>All-in-one-transaction mode cannot contain a migration that must run outside a transaction.</summary>
+    private bool CheckAllMode(List<(Migration Migration, MigrationScriptPlan Plan)> plans, bool singleTransaction)
+    {
+        if (!singleTransaction) return true;
+        var outside = plans.Where(p => !p.Plan.Transactional).ToList();
+        foreach (var (migration, plan) in outside)
+        {
+            _log.Report(new MigrationDiagnostic(DiagnosticCodes.NonTransactionalInAllMode, DiagnosticSeverity.Error,
+                $"MigrationTransactionMode=all runs every pending migration in one transaction, but {migration} is marked '-- {MigrationScriptPlan.NoTransactionDirective}'. " +
+                "Nothing was run. Apply up to the version before it first (-p:MigrationTarget), or use the default per-migration mode",
+                plan.Script.Path, 1, 1));
+        }
+        return outside.Count == 0;
+    }
+
+    /// <summary>Against a configured database, destructive statements need an explicit yes: list them all, run nothing.</summary>
+    private bool CheckGate(List<(Migration Migration, MigrationScriptPlan Plan)> plans, bool refuseDestructive)
+    {
+        if (!refuseDestructive) return true;
+        var found = plans.SelectMany(p => Linting.MigrationLinter.DestructiveStatements(p.Plan.Script)).ToList();
+        foreach (var statement in found)
+        {
+            _log.Report(new MigrationDiagnostic(DiagnosticCodes.DestructiveMigrationRefused, DiagnosticSeverity.Error,
+                $"destructive statement: {statement.Description}. Against {_connection.Description} this needs -p:AllowDestructiveMigrations=true; nothing was run",
+                statement.FilePath, statement.Line, statement.Column));
+        }
+        return found.Count == 0;
     }
 
     private void ReportNonTransactionalFailure(Migration migration, MigrationScriptPlan plan, MigrationDiagnostic failure, int completed, string operation, long previous)

@@ -20,7 +20,8 @@ public sealed class MigrationStatus
         bool Dirty,
         [property: JsonPropertyName("fileMissing")] bool FileMissing,
         [property: JsonPropertyName("changed")] bool Changed,
-        string? File);
+        string? File,
+        [property: JsonPropertyName("outOfOrder")] bool OutOfOrder = false);
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -45,6 +46,6 @@ public sealed class MigrationStatus
             yield return $"  [applied] {e.Version} {e.Name} ({e.AppliedAt?.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC{duration}){flags}";
         }
         yield return Pending.Count == 0 ? "Pending migrations: none" : "Pending migrations:";
-        foreach (var e in Pending) yield return $"  [pending] {e.Version} {e.Name}";
+        foreach (var e in Pending) yield return $"  [pending] {e.Version} {e.Name}" + (e.OutOfOrder ? $"  OUT OF ORDER (below applied version {CurrentVersion})" : "");
     }
 }

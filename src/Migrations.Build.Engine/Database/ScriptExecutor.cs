@@ -25,18 +25,21 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
         public bool Succeeded => Failure is null;
     }
 
-    /// <summary>Runs the steps in one pipelined batch; calls <paramref name="committed"/> as each one's result arrives.</summary>
-    public async Task<BatchOutcome> RunTransactionalAsync(IReadOnlyList<Step> steps, Action<Step, int> committed, string retryAdvice, CancellationToken cancel)
+    /// <summary>
+    /// Runs the steps in one pipelined batch: each in its own transaction, or, with <paramref name="singleTransaction"/>,
+    /// all in one (then a failure anywhere leaves none of them applied).
+    /// </summary>
+    public async Task<BatchOutcome> RunTransactionalAsync(IReadOnlyList<Step> steps, bool singleTransaction, string retryAdvice, CancellationToken cancel)
     {
         await using var batch = new NpgsqlBatch(connection);
         var owner = new List<(int Step, int Statement)>(); // for each batch command: its step, and its statement (-1: not a statement of the file)
         for (var i = 0; i < steps.Count; i++)
         {
-            Add(new NpgsqlBatchCommand("BEGIN"), i, -1);
+            if (!singleTransaction || i == 0) Add(new NpgsqlBatchCommand("BEGIN"), i, -1);
             var statements = steps[i].Plan.Statements;
             for (var s = 0; s < statements.Count; s++) Add(new NpgsqlBatchCommand(statements[s].Text), i, s);
             Add(steps[i].HistoryChange, i, -1);
-            Add(new NpgsqlBatchCommand("COMMIT"), i, -1);
+            if (!singleTransaction || i == steps.Count - 1) Add(new NpgsqlBatchCommand("COMMIT"), i, -1);
         }
 
         var done = new List<(Step, int)>(steps.Count);
@@ -49,10 +52,7 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
                 if (reader.FieldCount != 1 || reader.GetName(0) != HistoryTable.ElapsedColumn) continue;
                 while (await reader.ReadAsync(cancel))
                 {
-                    var step = steps[done.Count];
-                    var ms = reader.IsDBNull(0) ? 0 : reader.GetInt32(0);
-                    done.Add((step, ms));
-                    committed(step, ms);
+                    done.Add((steps[done.Count], reader.IsDBNull(0) ? 0 : reader.GetInt32(0)));
                 }
             }
             while (await reader.NextResultAsync(cancel));
@@ -66,7 +66,8 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
             var step = steps[stepIndex];
             var statement = statementIndex >= 0 ? step.Plan.Statements[statementIndex] : null;
             // A failure at COMMIT (a deferred constraint) comes after that step's history row was read: it did not commit.
-            var committedSteps = done.Take(stepIndex).ToList();
+            // In a single transaction nothing did.
+            var committedSteps = singleTransaction ? [] : done.Take(stepIndex).ToList();
             return new BatchOutcome(committedSteps, Failure(DiagnosticCodes.MigrationFailed, step.Plan, statement, e,
                 "the migration was rolled back and the history is unchanged; " + retryAdvice));
         }

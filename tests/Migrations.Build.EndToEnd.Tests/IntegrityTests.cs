@@ -1,0 +1,114 @@
+namespace Migrations.Build.EndToEnd.Tests;
+
+/// <summary>migrations.sum, branch collisions and MigrateRenumber, with the package's defaults.</summary>
+[Collection(PackageCollection.Name)]
+public sealed class IntegrityTests(PackageFixture package) : IDisposable
+{
+    private readonly ConsumerProject _project = package.NewConsumer(integrityCheck: true);
+
+    public void Dispose() => _project.Dispose();
+
+    private string SumPath => Path.Combine(_project.MigrationsDirectory, "migrations.sum");
+
+    private CommandResult Run(bool succeeds, params string[] args)
+    {
+        var result = args.Length > 0 && args[0].StartsWith("-t:") ? _project.MSBuild(args) : _project.Build(args);
+        Assert.True(succeeds == (result.ExitCode == 0), result.ToString());
+        return result;
+    }
+
+    [Fact]
+    public void Sum_is_missing_then_written_then_edits_additions_and_deletions_fail_the_build()
+    {
+        _project.WritePair("000001_create_users", "CREATE TABLE users (id int);\n", "DROP TABLE users;\n");
+        _project.WritePair("000002_add_email", "ALTER TABLE users ADD COLUMN email text;\n", "ALTER TABLE users DROP COLUMN email;\n");
+        Assert.False(Run(true).Single("MIG304").IsError);
+
+        Assert.Contains("Recorded 2 migration(s)", Run(true, "-t:MigrateHash").Output);
+        Assert.Contains("000001_create_users.up.sql", File.ReadAllText(SumPath));
+        Assert.Empty(Run(true).Diagnostics);
+
+        // An edit to a recorded migration.
+        var edited = Path.Combine(_project.MigrationsDirectory, "000001_create_users.up.sql");
+        File.WriteAllText(edited, "CREATE TABLE users (id bigint);\n");
+        var changed = Run(false).Single("MIG301");
+        Assert.Equal((edited, 1, 1), (changed.File, changed.Line, changed.Column));
+        Assert.Contains("create a new migration", changed.Message);
+        Run(true, "-t:MigrateHash");
+        Assert.Empty(Run(true).Diagnostics);
+
+        // A file added by hand, not recorded.
+        var added = _project.WriteMigration("000003_add_age.up.sql", "ALTER TABLE users ADD COLUMN age int;\n");
+        _project.WriteMigration("000003_add_age.down.sql", "ALTER TABLE users DROP COLUMN age;\n");
+        Assert.Contains(Run(false).Diagnostics, d => d.Code == "MIG302" && d.File == added);
+        Run(true, "-t:MigrateHash");
+
+        // A recorded file deleted: reported on its line of migrations.sum.
+        File.Delete(added);
+        File.Delete(Path.Combine(_project.MigrationsDirectory, "000003_add_age.down.sql"));
+        var missing = Run(false).Diagnostics;
+        Assert.All(missing, d => Assert.Equal(("MIG303", SumPath), (d.Code, d.File)));
+        Assert.Equal(["000003_add_age.up.sql", "000003_add_age.down.sql"], missing.Select(d => File.ReadAllLines(SumPath)[d.Line - 1].Split(' ')[0]));
+    }
+
+    [Fact]
+    public void MigrateCreate_records_the_new_files_so_the_build_stays_clean()
+    {
+        Run(true, "-t:MigrateCreate", "-p:MigrationName=create_users");
+        Assert.Contains("Updated " + SumPath, Run(true, "-t:MigrateCreate", "-p:MigrationName=add_email").Output);
+        Assert.Empty(Run(true).Diagnostics);
+    }
+
+    [Fact]
+    public void Two_branch_merge_conflicts_in_the_sum_and_MigrateRenumber_fixes_the_collision()
+    {
+        Git("init", "-q", "-b", "main");
+        Run(true, "-t:MigrateCreate", "-p:MigrationName=create_users");
+        Git("add", "-A");
+        Git("commit", "-q", "-m", "users");
+
+        Git("checkout", "-q", "-b", "agents");
+        Run(true, "-t:MigrateCreate", "-p:MigrationName=add_agents");
+        Git("add", "-A");
+        Git("commit", "-q", "-m", "agents");
+
+        Git("checkout", "-q", "main");
+        Thread.Sleep(1100); // a later commit time for the other branch
+        Run(true, "-t:MigrateCreate", "-p:MigrationName=add_projects");
+        Git("add", "-A");
+        Git("commit", "-q", "-m", "projects");
+
+        // Both branches changed the end of migrations.sum: git refuses to merge silently.
+        var merge = GitResult("merge", "agents");
+        Assert.NotEqual(0, merge.ExitCode);
+        Assert.Contains("migrations.sum", merge.Output);
+        Assert.Contains("<<<<<<<", File.ReadAllText(SumPath));
+        Run(false).Single("MIG305");
+
+        // Resolve the sum either way; the duplicate version is reported with the newer file named.
+        Git("checkout", "--theirs", "migrations/migrations.sum");
+        var build = Run(false);
+        var duplicate = build.Single("MIG002");
+        Assert.EndsWith("000002_add_projects.up.sql", duplicate.File);
+        Assert.Contains("'000002_add_projects.up.sql' is the newer one", duplicate.Message);
+
+        var renumber = Run(true, "-t:MigrateRenumber");
+        Assert.Contains("Renamed 000002_add_projects.up.sql -> 000003_add_projects.up.sql", renumber.Output);
+        Assert.True(File.Exists(Path.Combine(_project.MigrationsDirectory, "000002_add_agents.up.sql")));
+        Assert.Empty(Run(true).Diagnostics);
+    }
+
+    private void Git(params string[] args)
+    {
+        var result = GitResult(args);
+        Assert.True(result.ExitCode == 0, $"git {string.Join(' ', args)}: {result.Output}");
+    }
+
+    private CommandResult GitResult(params string[] args) => ProcessRunner.Run("git", _project.Directory, new Dictionary<string, string>
+    {
+        ["GIT_AUTHOR_NAME"] = "Test",
+        ["GIT_COMMITTER_NAME"] = "Test",
+        ["GIT_AUTHOR_EMAIL"] = "test@example.invalid",
+        ["GIT_COMMITTER_EMAIL"] = "test@example.invalid",
+    }, args);
+}
