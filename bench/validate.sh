@@ -33,16 +33,19 @@ cd "$work/app"
 dotnet restore -nologo -v:q >/dev/null
 ms() { local s e; s=$(date +%s%N); "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log"; exit 1; }; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
 
+dotnet msbuild -t:MigrateHash -nologo -v:q >/dev/null # a real project commits its migrations.sum
 dotnet build --no-restore -nologo -v:q >/dev/null 2>&1 # warm up: compile once, so later builds differ only in validation
 rm -f obj/Debug/net10.0/Migrations.Build.validated
 with=$(ms dotnet build --no-restore -nologo -clp:PerformanceSummary)
 task=$(grep -E '^\s+[0-9]+ ms\s+ValidateMigrations' "$work/last.log" | awk '{print $1}')
-without=$(ms dotnet build --no-restore -nologo -p:MigrationValidation=false)
-unchanged=$(ms dotnet build --no-restore -nologo)
+best() { local b=999999 t; for _ in 1 2 3; do t=$(ms "$@"); ((t < b)) && b=$t; done; echo "$b"; }
+unchanged=$(best dotnet build --no-restore -nologo)
+without=$(best dotnet build --no-restore -nologo -p:MigrationValidation=false)
 
 echo "migrations: $n ($((2 * n)) files, $((bytes / 1024)) KiB)"
 echo "ValidateMigrations task (its own time):        ${task} ms"
 echo "dotnet build, validation runs:                  ${with} ms"
-echo "dotnet build, validation off:                   ${without} ms"
-echo "dotnet build, nothing changed (target skipped): ${unchanged} ms"
+echo "dotnet build, validation off (best of 3):       ${without} ms"
+echo "dotnet build, nothing changed (best of 3):      ${unchanged} ms"
 echo "validation cost in the build:                   $((with - without)) ms"
+echo "no-change cost in the build:                    $((unchanged - without)) ms"

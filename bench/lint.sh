@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Benchmark: SQL linting at build time over N generated migration files (default 10,000), on one core.
+# Prints files/s and MB/s of the engine (cold and warm), the ValidateMigrations task's own time in a real
+# build, and squawk (npm squawk-cli) on the same files where it installs, with the ratio.
+set -euo pipefail
+n=${1:-10000}
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export NUGET_PACKAGES="$work/packages" MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 MSBUILDTERMINALLOGGER=off
+one_core() { if command -v taskset >/dev/null; then taskset -c 0 "$@"; else "$@"; fi; }
+
+# Realistic forward-only files, about 600 bytes each: table, index, column, data, function.
+mkdir -p "$work/app/migrations"
+for ((i = 1; i <= n; i++)); do
+  printf -- '-- Migration %d: table t%d\nBEGIN;\n\nCREATE TABLE IF NOT EXISTS t%d (\n    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n    name TEXT NOT NULL,\n    note TEXT DEFAULT '"'"'it'"'"''"'"'s; fine'"'"',\n    created_at TIMESTAMPTZ NOT NULL DEFAULT now()\n);\n\nCREATE INDEX idx_t%d_name ON t%d (name);\nALTER TABLE t%d ADD COLUMN status TEXT NOT NULL DEFAULT '"'"'new'"'"';\nINSERT INTO t%d (name) VALUES ('"'"'first'"'"'), ('"'"'second'"'"');\nCREATE FUNCTION t%d_count() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM t%d; $$;\n\nCOMMIT;\n' \
+    "$i" "$i" "$i" "$i" "$i" "$i" "$i" "$i" "$i" > "$work/app/migrations/$(printf '%05d' "$i")_t$i.sql"
+done
+
+echo "engine, pinned to one core:"
+dotnet build "$root/bench/LintBenchmark" -c Release -nologo -v:q -o "$work/bin" >/dev/null
+one_core dotnet "$work/bin/LintBenchmark.dll" "$work/app/migrations" 5
+
+# The task's own time in a real build of a consumer project (loading, folder checks, lint), cold process.
+dotnet pack "$root/src/Migrations.Build.Tasks" -c Release -o "$work/feed" -p:PackageVersion=0.0.0-bench -nologo -v:q >/dev/null
+cat > "$work/app/nuget.config" <<XML
+<configuration><packageSources><clear /><add key="bench" value="$work/feed" /></packageSources></configuration>
+XML
+cat > "$work/app/App.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><TargetFramework>net10.0</TargetFramework><EnableDefaultNoneItems>false</EnableDefaultNoneItems>
+    <MigrationIntegrityCheck>false</MigrationIntegrityCheck><NoWarn>\$(NoWarn);MIG115</NoWarn></PropertyGroup>
+  <ItemGroup><PackageReference Include="Migrations.Build" Version="0.0.0-bench" /></ItemGroup>
+</Project>
+XML
+(cd "$work/app" && dotnet build -nologo -clp:PerformanceSummary > "$work/build.log" 2>&1) || { tail -20 "$work/build.log"; exit 1; }
+task_ms=$(grep -E '^\s+[0-9]+ ms\s+ValidateMigrations' "$work/build.log" | awk '{print $1}')
+echo "ValidateMigrations task in dotnet build (load + folder checks + lint, cold process): ${task_ms} ms for $n files"
+
+squawk="n/a"
+if (cd "$work" && npm install --no-audit --no-fund --silent squawk-cli >/dev/null 2>&1); then
+  s=$(date +%s%N)
+  (cd "$work/app/migrations" && one_core "$work/node_modules/.bin/squawk" ./*.sql >/dev/null 2>&1) || true
+  e=$(date +%s%N)
+  squawk=$(((e - s) / 1000000))
+fi
+echo "squawk-cli on the same $n files, one core: ${squawk} ms"
+if [[ "$squawk" =~ ^[0-9]+$ && -n "$task_ms" ]]; then
+  awk -v a="$squawk" -v b="$task_ms" 'BEGIN { printf "squawk / ValidateMigrations task: %.1fx\n", a / b }'
+fi
