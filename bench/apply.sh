@@ -16,18 +16,9 @@ export NUGET_PACKAGES="$work/packages" MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_
 unset MIGRATION_CONNECTION_STRING
 
 echo "packing and generating $n migrations..." >&2
-dotnet pack "$root/src/Migrations.Build.Tasks" -c Release -o "$work/feed" -p:PackageVersion=0.0.0-bench -nologo -v:q >/dev/null
-mkdir -p "$work/app/migrations" "$work/dbmate/db/migrations" "$work/grate/up" "$work/psql"
-cat > "$work/app/nuget.config" <<XML
-<configuration><packageSources><clear /><add key="bench" value="$work/feed" /></packageSources></configuration>
-XML
-cat > "$work/app/App.csproj" <<XML
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup><TargetFramework>net10.0</TargetFramework><EnableDefaultNoneItems>false</EnableDefaultNoneItems></PropertyGroup>
-  <ItemGroup><PackageReference Include="Migrations.Build" Version="0.0.0-bench" /></ItemGroup>
-  <Target Name="Nothing" />
-</Project>
-XML
+source "$root/bench/consumer.sh"
+make_consumer "$root" "$work"
+mkdir -p "$work/dbmate/db/migrations" "$work/grate/up" "$work/psql"
 
 # Migration i: what it creates and how to undo it, by kind (i mod 5).
 up_sql() {

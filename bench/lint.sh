@@ -22,17 +22,8 @@ dotnet build "$root/bench/LintBenchmark" -c Release -nologo -v:q -o "$work/bin" 
 one_core dotnet "$work/bin/LintBenchmark.dll" "$work/app/migrations" 5
 
 # The task's own time in a real build of a consumer project (loading, folder checks, lint), cold process.
-dotnet pack "$root/src/Migrations.Build.Tasks" -c Release -o "$work/feed" -p:PackageVersion=0.0.0-bench -nologo -v:q >/dev/null
-cat > "$work/app/nuget.config" <<XML
-<configuration><packageSources><clear /><add key="bench" value="$work/feed" /></packageSources></configuration>
-XML
-cat > "$work/app/App.csproj" <<XML
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup><TargetFramework>net10.0</TargetFramework><EnableDefaultNoneItems>false</EnableDefaultNoneItems>
-    <MigrationIntegrityCheck>false</MigrationIntegrityCheck><NoWarn>\$(NoWarn);MIG115</NoWarn></PropertyGroup>
-  <ItemGroup><PackageReference Include="Migrations.Build" Version="0.0.0-bench" /></ItemGroup>
-</Project>
-XML
+source "$root/bench/consumer.sh"
+make_consumer "$root" "$work" '<MigrationIntegrityCheck>false</MigrationIntegrityCheck><NoWarn>$(NoWarn);MIG115</NoWarn>'
 (cd "$work/app" && dotnet build -nologo -clp:PerformanceSummary > "$work/build.log" 2>&1) || { tail -20 "$work/build.log"; exit 1; }
 task_ms=$(grep -E '^\s+[0-9]+ ms\s+ValidateMigrations' "$work/build.log" | awk '{print $1}')
 echo "ValidateMigrations task in dotnet build (load + folder checks + lint, cold process): ${task_ms} ms for $n files"

@@ -9,17 +9,8 @@ work=$(mktemp -d)
 trap "rm -rf \"$work\"" EXIT; [ -n "${KEEP:-}" ] && trap - EXIT && echo "work: $work"
 export NUGET_PACKAGES="$work/packages" MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 MSBUILDTERMINALLOGGER=off
 
-dotnet pack "$root/src/Migrations.Build.Tasks" -c Release -o "$work/feed" -p:PackageVersion=0.0.0-bench -nologo -v:q >/dev/null
-mkdir -p "$work/app/migrations"
-cat > "$work/app/nuget.config" <<XML
-<configuration><packageSources><clear /><add key="bench" value="$work/feed" /></packageSources></configuration>
-XML
-cat > "$work/app/App.csproj" <<XML
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup><TargetFramework>net10.0</TargetFramework><EnableDefaultNoneItems>false</EnableDefaultNoneItems></PropertyGroup>
-  <ItemGroup><PackageReference Include="Migrations.Build" Version="0.0.0-bench" /></ItemGroup>
-</Project>
-XML
+source "$root/bench/consumer.sh"
+make_consumer "$root" "$work"
 
 # Realistic files: a table with columns, a constraint and an index, about 600 bytes each.
 for ((i = 1; i <= n; i++)); do

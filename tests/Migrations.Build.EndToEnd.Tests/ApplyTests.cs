@@ -321,6 +321,26 @@ public sealed class ApplyTests : IDisposable
     }
 
     [Fact]
+    public void MigrateRenumber_refuses_to_move_a_migration_the_database_has_applied()
+    {
+        // This branch applied its 000002 locally; main's older 000002 arrives with the merge.
+        _project.WritePair("000001_create_users", "CREATE TABLE users (id int);\n", "DROP TABLE users;\n");
+        _project.WritePair("000002_mine", "CREATE TABLE mine (id int);\n", "DROP TABLE mine;\n");
+        Succeeds("-t:MigrateUp");
+        _project.WritePair("000002_theirs", "CREATE TABLE theirs (id int);\n", "DROP TABLE theirs;\n");
+        foreach (var file in Directory.GetFiles(_project.MigrationsDirectory, "000002_theirs.*"))
+        {
+            File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddHours(-2));
+        }
+
+        var refused = Fails("-t:MigrateRenumber");
+        var d = refused.Single("MIG306");
+        Assert.EndsWith("000002_mine.up.sql", d.File);
+        Assert.True(File.Exists(Path.Combine(_project.MigrationsDirectory, "000002_mine.up.sql")));
+        Assert.False(File.Exists(Path.Combine(_project.MigrationsDirectory, "000003_mine.up.sql")));
+    }
+
+    [Fact]
     public void MigrateOnBuild_applies_after_a_successful_build_only()
     {
         WriteUsersAndProjects();
