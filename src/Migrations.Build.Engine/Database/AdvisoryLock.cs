@@ -4,7 +4,8 @@ namespace Migrations.Build.Engine.Database;
 
 /// <summary>
 /// A session-level advisory lock held for a whole run, so concurrent deployers apply each migration once:
-/// the second run waits (and says so), then finds nothing pending.
+/// the second run waits (and says so), then finds nothing pending. Runs use unpooled connections, so the
+/// lock goes with the session when the connection closes, even if the run crashes.
 /// </summary>
 public static class AdvisoryLock
 {
@@ -24,13 +25,6 @@ public static class AdvisoryLock
         throw new LockTimeoutException(
             $"another migration run still holds the lock on {lockName} after {timeout.TotalSeconds:0} s: " +
             "wait for it to finish, or raise MigrationLockTimeout (seconds)");
-    }
-
-    public static async Task ReleaseAsync(NpgsqlConnection connection, long key)
-    {
-        if (connection.FullState != System.Data.ConnectionState.Open) return;
-        await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", connection) { Parameters = { new NpgsqlParameter<long> { TypedValue = key } } };
-        await command.ExecuteScalarAsync();
     }
 
     private static async Task<bool> TryAsync(NpgsqlConnection connection, long key, CancellationToken cancel)

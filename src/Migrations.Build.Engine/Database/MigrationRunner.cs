@@ -351,7 +351,6 @@ public sealed class MigrationRunner
     private async Task<bool> WithLockAsync(MigrationSet set, Func<NpgsqlConnection, List<AppliedMigration>, Task<bool>> work, CancellationToken cancel)
     {
         NpgsqlConnection? connection = null;
-        var locked = false;
         var clock = Stopwatch.StartNew();
         try
         {
@@ -359,7 +358,6 @@ public sealed class MigrationRunner
             await connection.OpenAsync(cancel);
             _log.Detail($"Connected to {_connection.Description} (PostgreSQL {connection.PostgreSqlVersion}) in {clock.ElapsedMilliseconds} ms.");
             await AdvisoryLock.AcquireAsync(connection, _history.LockKey, _lockTimeout, _log, _history.DisplayName, cancel);
-            locked = true;
             var legacy = await _history.EnsureAsync(connection, set.Migrations, cancel);
             if (legacy is not null)
             {
@@ -377,14 +375,8 @@ public sealed class MigrationRunner
         }
         finally
         {
-            if (connection is not null)
-            {
-                if (locked)
-                {
-                    try { await AdvisoryLock.ReleaseAsync(connection, _history.LockKey); } catch (NpgsqlException) { }
-                }
-                await connection.DisposeAsync();
-            }
+            // Unpooled: closing the connection ends the session, which releases the advisory lock.
+            if (connection is not null) await connection.DisposeAsync();
         }
     }
 
