@@ -149,6 +149,20 @@ public sealed class ConnectionTests : IDisposable
         Engine.LocalDatabase.LocalPostgresCluster.Delete(Path.Combine(_project.Directory, "obj", "migrations-db"));
     }
 
+    [Fact]
+    public void No_connection_and_no_server_binaries_is_MIG200_saying_how_to_fix_it()
+    {
+        var empty = Path.Combine(_project.Directory, "no-postgres-here");
+        Directory.CreateDirectory(empty);
+        _project.Variables["MIGRATION_POSTGRES_BIN"] = empty;
+        var result = _project.MSBuild("-t:MigrateUp");
+        Assert.NotEqual(0, result.ExitCode);
+        var d = result.Single("MIG200");
+        Assert.Contains("MIGRATION_CONNECTION_STRING", d.Message);
+        Assert.Contains(empty, d.Message);
+        Assert.False(Directory.Exists(Path.Combine(_project.Directory, "obj", "migrations-db", "data")));
+    }
+
     private static int FreePort()
     {
         var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
