@@ -43,6 +43,15 @@ double LexMs()
     foreach (var text in texts) Migrations.Build.Engine.Sql.SqlLexer.Tokenize(text);
     return clock.Elapsed.TotalMilliseconds;
 }
+var splits = texts.Select(Migrations.Build.Engine.Sql.SqlStatementSplitter.Split).ToList();
+double ClassifyMs()
+{
+    var clock = Stopwatch.StartNew();
+    foreach (var split in splits)
+        foreach (var statement in split.Statements) StatementClassifier.Classify(statement);
+    return clock.Elapsed.TotalMilliseconds;
+}
+Line("classify only, best warm run", Enumerable.Range(0, runs + 1).Select(_ => ClassifyMs()).Skip(1).Min());
 Line("lex only, best warm run", Enumerable.Range(0, runs + 1).Select(_ => LexMs()).Skip(1).Min());
 Line("split only, best warm run", Enumerable.Range(0, runs + 1).Select(_ => SplitMs()).Skip(1).Min());
 Line("lint, first run (cold, JIT)", cold.LintMs);

@@ -341,6 +341,22 @@ public sealed class ApplyTests : IDisposable
     }
 
     [Fact]
+    public void Multi_targeted_project_validates_and_applies_once_and_has_the_Migrate_targets()
+    {
+        // TargetFrameworks (plural) makes an outer build that dispatches to one inner build per framework.
+        _project.WriteProject(null, "<TargetFrameworks>net10.0</TargetFrameworks>");
+        WriteUsersAndProjects();
+        var build = _project.Build("-p:MigrateOnBuild=true");
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(build.Output, "Validated 2 migration"));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(build.Output, "Applied 2 migration"));
+        Assert.Equal([1L, 2L], AppliedVersions());
+
+        var status = Succeeds("-t:MigrateStatus");
+        Assert.Contains("[applied] 2 create_projects", status.Output);
+    }
+
+    [Fact]
     public void MigrateOnBuild_applies_after_a_successful_build_only()
     {
         WriteUsersAndProjects();

@@ -38,12 +38,13 @@ public sealed class ConsumerProject : IDisposable
     public string ProjectPath => Path.Combine(Directory, "Consumer.csproj");
     public string MigrationsDirectory => Path.Combine(Directory, "migrations");
 
-    public void WriteProject(string? extraProperties)
+    /// <param name="frameworks">The framework element: TargetFramework, or TargetFrameworks for a multi-targeted project.</param>
+    public void WriteProject(string? extraProperties, string frameworks = "<TargetFramework>net10.0</TargetFramework>")
     {
         File.WriteAllText(ProjectPath, $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
-                <TargetFramework>net10.0</TargetFramework>
+                {frameworks}
                 {(_integrityCheck ? "" : "<MigrationIntegrityCheck>false</MigrationIntegrityCheck>")}
                 {extraProperties}
               </PropertyGroup>
