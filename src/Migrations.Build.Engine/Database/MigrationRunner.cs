@@ -28,7 +28,7 @@ public sealed class MigrationRunner
         _lockTimeout = lockTimeout;
     }
 
-    /// <summary>Applies pending migrations in version order, up to <paramref name="target"/> if given.</summary>
+    /// <summary>Applies pending migrations in version order, up to <see cref="UpOptions.Target"/> if given.</summary>
     public Task<bool> UpAsync(MigrationSet set, UpOptions options, CancellationToken cancel = default) =>
         WithLockAsync(set, async (connection, applied) =>
         {
@@ -51,7 +51,7 @@ public sealed class MigrationRunner
 
             var total = Stopwatch.StartNew();
             if (!await RunAsync(connection, set, plans, Direction.Up, options.SingleTransaction, cancel)) return false;
-            _log.Info($"Applied {pending.Count} migration(s) in {total.ElapsedMilliseconds} ms; database at version {pending[^1].Version}.");
+            _log.Info($"Applied {pending.Count} migration(s) in {total.ElapsedMilliseconds} ms; database at version {Math.Max(pending[^1].Version, CurrentVersion(applied))}.");
             return true;
         }, cancel);
 
