@@ -16,6 +16,8 @@ public sealed class CreateMigration : Microsoft.Build.Utilities.Task
 
     public string? Layout { get; set; }
 
+    public bool RequireDown { get; set; } = true;
+
     /// <summary>Record the new files in migrations.sum (MigrationIntegrityCheck).</summary>
     public bool UpdateIntegrityFile { get; set; } = true;
 
@@ -26,21 +28,16 @@ public sealed class CreateMigration : Microsoft.Build.Utilities.Task
     {
         if (!Log.TryParseLayout(Layout, out var layout)) return false;
 
-        var result = MigrationCreator.Create(new MigrationSetOptions(MigrationsDirectory) { Layout = layout }, Name, Template, DateTime.UtcNow);
+        var options = new MigrationSetOptions(MigrationsDirectory) { Layout = layout, RequireDown = RequireDown };
+        var updateSum = UpdateIntegrityFile && IntegrityFileUpdate.MayRewrite(Log, options);
+        var result = MigrationCreator.Create(options, Name, Template, DateTime.UtcNow);
         Log.LogDiagnostics(result.Diagnostics);
         foreach (var path in result.CreatedPaths)
         {
             Log.LogMessage(MessageImportance.High, "Created {0}", path);
         }
         CreatedFiles = result.CreatedPaths.Select(p => (ITaskItem)new TaskItem(p)).ToArray();
-        if (result.Succeeded && UpdateIntegrityFile)
-        {
-            var set = MigrationSetLoader.Load(new MigrationSetOptions(MigrationsDirectory) { Layout = layout });
-            if (!set.HasErrors && Engine.Integrity.MigrationSum.Write(set))
-            {
-                Log.LogMessage(MessageImportance.High, "Updated {0}", Engine.Integrity.MigrationSum.PathIn(set.Directory));
-            }
-        }
+        if (result.Succeeded && updateSum) IntegrityFileUpdate.Write(Log, options);
         return result.Succeeded;
     }
 }

@@ -57,6 +57,14 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
             Log.LogError("The migration run was cancelled.");
             return false;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Anything the engine did not foresee: a coded error instead of MSBuild's "task failed unexpectedly".
+            Log.LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.DatabaseError, DiagnosticSeverity.Error,
+                $"unexpected {e.GetType().Name}: {e.Message}"));
+            Log.LogMessage(MessageImportance.Low, "{0}", e.ToString());
+            return false;
+        }
     }
 
     protected abstract bool ExecuteCore();
@@ -138,12 +146,7 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
             if (!string.IsNullOrWhiteSpace(ConnectionString))
             {
                 var fromProperty = ConnectionSettings.Parse(ConnectionString, "MigrationConnectionString");
-                if (fromProperty.HasPassword)
-                {
-                    Log.LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.PasswordInProperty, DiagnosticSeverity.Warning,
-                        "MigrationConnectionString contains a password, and MSBuild writes property values to diagnostic (-v:diag) and binary (-bl) logs. " +
-                        $"Put the connection string in the {VariableName} environment variable instead (the task reads it itself, so it is never logged), or use a .pgpass file"));
-                }
+                if (fromProperty.HasPassword) WarnPasswordInProperty("MigrationConnectionString");
                 return fromProperty;
             }
 
@@ -161,6 +164,11 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
 
         return StartLocalDatabase();
     }
+
+    protected void WarnPasswordInProperty(string property) =>
+        Log.LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.PasswordInProperty, DiagnosticSeverity.Warning,
+            $"{property} contains a password, and MSBuild writes property values to diagnostic (-v:diag) and binary (-bl) logs. " +
+            $"Put the connection string in the {VariableName} environment variable instead (the task reads it itself, so it is never logged), or use a .pgpass file"));
 
     private string VariableName => string.IsNullOrWhiteSpace(ConnectionStringVariable) ? "MIGRATION_CONNECTION_STRING" : ConnectionStringVariable.Trim();
 

@@ -22,6 +22,8 @@ public sealed class RenumberMigrations : DatabaseTask
             return true;
         }
 
+        var options = new MigrationSetOptions(MigrationsDirectory) { Layout = layout, RequireDown = RequireDown };
+        var updateSum = UpdateIntegrityFile && IntegrityFileUpdate.MayRewrite(Log, options);
         var runner = CreateRunnerForExistingDatabase(out var connection);
         if (runner is not null)
         {
@@ -48,11 +50,7 @@ public sealed class RenumberMigrations : DatabaseTask
         {
             foreach (var (from, to) in move.Files) Log.LogMessage(MessageImportance.High, "Renamed {0} -> {1} ({2})", Path.GetFileName(from), Path.GetFileName(to), move.Age.Describe());
         }
-        if (UpdateIntegrityFile)
-        {
-            var renamed = MigrationSetLoader.Load(new MigrationSetOptions(MigrationsDirectory) { Layout = layout });
-            if (!renamed.HasErrors && MigrationSum.Write(renamed)) Log.LogMessage(MessageImportance.High, "Updated {0}", MigrationSum.PathIn(renamed.Directory));
-        }
+        if (updateSum) IntegrityFileUpdate.Write(Log, options);
         return true;
     }
 }

@@ -32,6 +32,7 @@ public sealed class VerifyMigrations : DatabaseTask
             ConnectionSettings given;
             try { given = ConnectionSettings.Parse(VerifyConnectionString, "MigrationVerifyConnectionString"); }
             catch (ConnectionSettingsException e) { Invalid(e.Message); return false; }
+            if (given.HasPassword) WarnPasswordInProperty("MigrationVerifyConnectionString");
             Log.LogMessage(MessageImportance.High, "Verifying on {0} (MigrationVerifyConnectionString).", given.Description);
             return new MigrationVerifier(given, history, log).VerifyAsync(set, Cancellation).GetAwaiter().GetResult() && !Log.HasLoggedErrors;
         }

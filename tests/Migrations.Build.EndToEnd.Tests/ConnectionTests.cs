@@ -163,6 +163,16 @@ public sealed class ConnectionTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_project.Directory, "obj", "migrations-db", "data")));
     }
 
+    [Fact]
+    public void A_connection_string_that_does_not_parse_never_echoes_part_of_the_password()
+    {
+        _project.Variables["MIGRATION_CONNECTION_STRING"] = "Host=127.0.0.1;Username=postgres;Password=Sec;retPart=zz";
+        var result = _project.MSBuild("-t:MigrateUp");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("quoted", result.Single("MIG012").Message);
+        Assert.DoesNotContain("retPart", result.Output, StringComparison.OrdinalIgnoreCase);
+    }
+
     private static int FreePort()
     {
         var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

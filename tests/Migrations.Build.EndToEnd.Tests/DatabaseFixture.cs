@@ -50,12 +50,16 @@ public sealed class DatabaseFixture : IDisposable
         return rows;
     }
 
+    /// <summary>One command per statement: the engine (loaded in this process) turns off Npgsql's own statement splitting.</summary>
     public static void Execute(string connectionString, string sql)
     {
         using var connection = new NpgsqlConnection(connectionString);
         connection.Open();
-        using var command = new NpgsqlCommand(sql, connection);
-        command.ExecuteNonQuery();
+        foreach (var statement in Engine.Sql.SqlStatementSplitter.Split(sql).Statements)
+        {
+            using var command = new NpgsqlCommand(statement.Text, connection);
+            command.ExecuteNonQuery();
+        }
     }
 
     public static bool TableExists(string connectionString, string table) =>

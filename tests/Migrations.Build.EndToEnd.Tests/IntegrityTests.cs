@@ -60,6 +60,17 @@ public sealed class IntegrityTests(PackageFixture package) : IDisposable
     }
 
     [Fact]
+    public void MigrateCreate_does_not_hide_an_edited_recorded_migration()
+    {
+        Run(true, "-t:MigrateCreate", "-p:MigrationName=create_users");
+        var up = Directory.GetFiles(_project.MigrationsDirectory, "*.up.sql").Single();
+        File.AppendAllText(up, "-- edited after it was recorded\n");
+        var create = Run(true, "-t:MigrateCreate", "-p:MigrationName=add_email");
+        Assert.Contains("was not updated", create.Single("MIG304").Message);
+        Assert.Equal(up, Run(false).Single("MIG301").File);
+    }
+
+    [Fact]
     public void Two_branch_merge_conflicts_in_the_sum_and_MigrateRenumber_fixes_the_collision()
     {
         Git("init", "-q", "-b", "main");

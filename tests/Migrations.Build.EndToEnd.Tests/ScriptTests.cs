@@ -67,6 +67,23 @@ public sealed class ScriptTests : IDisposable
         Assert.Equal(3L, DatabaseFixture.Scalar<long>(db, "SELECT count(*) FROM schema_migrations"));
     }
 
+    [Fact]
+    public void Script_refuses_to_run_past_a_dirty_migration_like_MigrateUp()
+    {
+        var db = _database.NewDatabase();
+        _project.Variables["MIGRATION_CONNECTION_STRING"] = db;
+        Assert.Equal(0, _project.MSBuild("-t:MigrateUp", "-p:MigrationTarget=1").ExitCode);
+        DatabaseFixture.Execute(db, "UPDATE schema_migrations SET dirty = true WHERE version = 1");
+        var path = Path.Combine(_project.Directory, "all.sql");
+        Assert.Equal(0, _project.MSBuild("-t:MigrateScript", "-p:MigrationFrom=0", "-p:MigrationScriptFile=" + path).ExitCode);
+
+        var b = new NpgsqlConnectionStringBuilder(db);
+        var psql = ProcessRunner.Run(Tool("psql"), Path.GetTempPath(), null, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", b.Host!, "-p", b.Port.ToString(), "-U", b.Username!, "-d", b.Database!, "-f", path);
+        Assert.NotEqual(0, psql.ExitCode);
+        Assert.Contains("is dirty", psql.Output);
+        Assert.False(DatabaseFixture.Scalar<bool>(db, "SELECT to_regtype('status') IS NOT NULL"));
+    }
+
     private static string Tool(string name) => Path.Combine(PostgresBinaries.Find()!.Directory, name);
 
     private static void Psql(string connectionString, string file)

@@ -46,6 +46,8 @@ public sealed class ConnectionSettings
             builder.CommandTimeout = 0;
         }
         builder.ApplicationName ??= "Migrations.Build";
+        // The server's DETAIL lines (which row, which key) belong in a failed migration's error.
+        builder.IncludeErrorDetail = true;
         // One connection per run, closed at its end: unpooled, so no session (and no advisory lock) outlives
         // the run inside a long-lived MSBuild node.
         builder.Pooling = false;
@@ -60,10 +62,11 @@ public sealed class ConnectionSettings
         {
             return new NpgsqlConnectionStringBuilder(value);
         }
-        catch (ArgumentException e)
+        catch (ArgumentException)
         {
-            // The message of NpgsqlConnectionStringBuilder names the bad key, never the values.
-            throw new ConnectionSettingsException($"the connection string is not valid: {e.Message}");
+            // Not the builder's message: with an unquoted ';' in a password it would name part of the password.
+            throw new ConnectionSettingsException(
+                "the connection string is not valid (an unknown key, a bad value, or a value with ';' or '=' that is not quoted: write Password='a;b')");
         }
     }
 }

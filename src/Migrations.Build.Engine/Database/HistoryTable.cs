@@ -58,14 +58,16 @@ public sealed class HistoryTable
     public string DeleteSql => $"DELETE FROM {QualifiedName} WHERE version = $1 RETURNING {TransactionMsSql} AS {ElapsedColumn}";
 
     /// <summary>
-    /// Makes sure the table exists in the current format. Returns the golang-migrate state it converted,
-    /// if it found one, so the caller can say so.
+    /// Makes sure the table exists in the current format, converting a golang-migrate table; returns the
+    /// golang-migrate state it converted, if any, so the caller can say so. With <paramref name="readOnly"/>
+    /// nothing is created or converted (MigrateStatus and friends change nothing): the state is only read.
     /// </summary>
-    public async Task<LegacyState?> EnsureAsync(NpgsqlConnection connection, IReadOnlyList<Migration> migrations, CancellationToken cancel)
+    public async Task<HistoryState> EnsureAsync(NpgsqlConnection connection, IReadOnlyList<Migration> migrations, bool readOnly, CancellationToken cancel)
     {
         var columns = await ColumnsAsync(connection, cancel);
         if (columns.Count == 0)
         {
+            if (readOnly) return new HistoryState(Exists: false, null);
             // CREATE SCHEMA needs CREATE on the database even when the schema exists: only ask for it when missing,
             // so a deploy user that owns its schema but not the database still works.
             await using (var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", connection)
@@ -81,15 +83,34 @@ public sealed class HistoryTable
             }
             await using var create = new NpgsqlCommand(CreateSql, connection);
             await create.ExecuteNonQueryAsync(cancel);
-            return null;
+            return new HistoryState(Exists: true, null);
         }
 
-        if (columns.SetEquals(["version", "name", "checksum", "applied_at", "execution_ms", "dirty"])) return null;
-        if (columns.SetEquals(["version", "dirty"])) return await ConvertGolangMigrateTableAsync(connection, migrations, cancel);
+        if (columns.SetEquals(["version", "name", "checksum", "applied_at", "execution_ms", "dirty"])) return new HistoryState(Exists: true, null);
+        if (columns.SetEquals(["version", "dirty"]))
+        {
+            var legacy = await ReadGolangMigrateStateAsync(connection, cancel);
+            if (!readOnly) await ConvertGolangMigrateTableAsync(connection, migrations, legacy, cancel);
+            return new HistoryState(Exists: true, legacy, Converted: !readOnly);
+        }
 
         throw new HistoryTableException(
             $"{DisplayName} exists but is not a history table this tool knows (columns: {string.Join(", ", columns.Order())}): " +
             "set MigrationsTable to another name, or rename that table");
+    }
+
+    /// <summary>
+    /// The rows a golang-migrate state stands for, without converting it: every migration of the folder up to
+    /// its version, and that version itself even when its file is not here.
+    /// </summary>
+    public static List<AppliedMigration> RowsOf(LegacyState legacy, IReadOnlyList<Migration> migrations)
+    {
+        if (legacy.Version is not { } version) return [];
+        var rows = migrations.Where(m => m.Version < version)
+            .Select(m => new AppliedMigration(m.Version, m.Name, m.Up?.Checksum, null, null, false)).ToList();
+        var current = migrations.FirstOrDefault(m => m.Version == version);
+        rows.Add(new AppliedMigration(version, current?.Name, current?.Up?.Checksum, null, null, legacy.Dirty));
+        return rows;
     }
 
     public async Task<List<AppliedMigration>> ReadAsync(NpgsqlConnection connection, CancellationToken cancel)
@@ -185,38 +206,45 @@ public sealed class HistoryTable
         return columns;
     }
 
-    /// <summary>
-    /// golang-migrate keeps one row: the current version and whether it is dirty. Every version up to it
-    /// counts as applied; the rows get today's checksums of the files (the best knowledge there is).
-    /// </summary>
-    private async Task<LegacyState> ConvertGolangMigrateTableAsync(NpgsqlConnection connection, IReadOnlyList<Migration> migrations, CancellationToken cancel)
+    private async Task<LegacyState> ReadGolangMigrateStateAsync(NpgsqlConnection connection, CancellationToken cancel)
     {
-        long? version = null;
-        var dirty = false;
-        await using (var read = new NpgsqlCommand($"SELECT version, dirty FROM {QualifiedName} ORDER BY version DESC LIMIT 1", connection))
-        await using (var reader = await read.ExecuteReaderAsync(cancel))
-        {
-            if (await reader.ReadAsync(cancel))
-            {
-                version = reader.GetInt64(0);
-                dirty = reader.GetBoolean(1);
-            }
-        }
+        await using var read = new NpgsqlCommand($"SELECT version, dirty FROM {QualifiedName} ORDER BY version DESC LIMIT 1", connection);
+        await using var reader = await read.ExecuteReaderAsync(cancel);
+        return await reader.ReadAsync(cancel) ? new LegacyState(reader.GetInt64(0), reader.GetBoolean(1)) : new LegacyState(null, false);
+    }
 
+    /// <summary>
+    /// golang-migrate keeps one row: the current version and whether it is dirty. Every version up to it counts
+    /// as applied (with today's checksums of the files, the best knowledge there is), and the version itself is
+    /// recorded even when its file is not in this checkout. The old table is kept, renamed, as a backup.
+    /// </summary>
+    private async Task ConvertGolangMigrateTableAsync(NpgsqlConnection connection, IReadOnlyList<Migration> migrations, LegacyState legacy, CancellationToken cancel)
+    {
         await using var transaction = await connection.BeginTransactionAsync(cancel);
-        var legacyName = SqlIdentifier.Quote(Table + "_golang_migrate");
+        var backup = SqlIdentifier.Quote(Table + "_golang_migrate_backup");
         await using var batch = new NpgsqlBatch(connection, transaction);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"ALTER TABLE {QualifiedName} RENAME TO {legacyName}"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"ALTER TABLE {QualifiedName} RENAME TO {backup}"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(CreateSql));
-        foreach (var migration in migrations.Where(m => version is not null && m.Version <= version))
+        foreach (var row in RowsOf(legacy, migrations))
         {
-            batch.BatchCommands.Add(InsertRecorded(migration, dirty: dirty && migration.Version == version));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                $"INSERT INTO {QualifiedName} (version, name, checksum, applied_at, execution_ms, dirty) VALUES ($1, $2, $3, clock_timestamp(), NULL, $4)")
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter<long> { TypedValue = row.Version },
+                    new NpgsqlParameter<string?> { TypedValue = row.Name },
+                    new NpgsqlParameter<string?> { TypedValue = row.Checksum },
+                    new NpgsqlParameter<bool> { TypedValue = row.Dirty },
+                },
+            });
         }
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"DROP TABLE {SqlIdentifier.Quote(Schema)}.{legacyName}"));
         await batch.ExecuteNonQueryAsync(cancel);
         await transaction.CommitAsync(cancel);
-        return new LegacyState(version, dirty);
     }
+
+    /// <summary>Whether the history table exists, and the golang-migrate state found in it (converted or only read).</summary>
+    public sealed record HistoryState(bool Exists, LegacyState? Legacy, bool Converted = false);
 
     public sealed record LegacyState(long? Version, bool Dirty);
 }

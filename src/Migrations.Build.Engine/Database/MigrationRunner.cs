@@ -9,12 +9,6 @@ namespace Migrations.Build.Engine.Database;
 /// </summary>
 public sealed class MigrationRunner
 {
-    static MigrationRunner()
-    {
-        // Send statements exactly as the splitter cut them: error positions then map back to the file.
-        AppContext.SetSwitch("Npgsql.EnableSqlRewriting", false);
-    }
-
     private readonly ConnectionSettings _connection;
     private readonly HistoryTable _history;
     private readonly IMigrationLog _log;
@@ -121,7 +115,7 @@ public sealed class MigrationRunner
                 Pending = pending,
             };
             return Task.FromResult(true);
-        }, cancel);
+        }, cancel, readOnly: true);
         return ok ? status : null;
     }
 
@@ -129,7 +123,7 @@ public sealed class MigrationRunner
     public async Task<IReadOnlyList<AppliedMigration>?> HistoryAsync(MigrationSet set, CancellationToken cancel = default)
     {
         IReadOnlyList<AppliedMigration>? rows = null;
-        var ok = await WithLockAsync(set, (_, applied) => { rows = applied; return Task.FromResult(true); }, cancel);
+        var ok = await WithLockAsync(set, (_, applied) => { rows = applied; return Task.FromResult(true); }, cancel, readOnly: true);
         return ok ? rows : null;
     }
 
@@ -296,12 +290,15 @@ public sealed class MigrationRunner
         var done = completed == 0
             ? "no statement of it had run"
             : $"statement(s) already done: {string.Join(", ", plan.Statements.Take(completed).Select(s => $"line {s.StartLine} ({s.FirstWords(3)})"))}";
+        // Which version is "the real state" depends on the direction: a finished rollback means the migration is gone.
+        var advice = operation == "MigrateDown"
+            ? $"-p:MigrationVersion={previous} (if the rollback is complete: its objects are gone) or -p:MigrationVersion={migration.Version} (if you put them back)"
+            : $"-p:MigrationVersion={migration.Version} (if its changes are complete) or -p:MigrationVersion={previous} (if they are undone)";
         _log.Report(failure with
         {
             Message = $"{failure.Message}. {operation} of {migration} ran outside a transaction and stopped at statement {completed + 1} of {plan.Statements.Count}; " +
                       $"{done}. Version {migration.Version} is now marked dirty. Finish or undo its statements by hand, then record the real state: " +
-                      $"dotnet msbuild -t:MigrateForce -p:MigrationVersion={migration.Version} (if its changes are complete) or " +
-                      $"-p:MigrationVersion={previous} (if they are undone)",
+                      $"dotnet msbuild -t:MigrateForce {advice}",
         });
     }
 
@@ -329,7 +326,7 @@ public sealed class MigrationRunner
             if (row.Checksum is null || !byVersion.TryGetValue(row.Version, out var migration) || migration.Up!.Checksum == row.Checksum) continue;
             _log.Report(new MigrationDiagnostic(DiagnosticCodes.AppliedMigrationChanged, DiagnosticSeverity.Error,
                 $"migration {migration} was changed after it was applied to {_connection.Description} " +
-                $"(recorded checksum {row.Checksum[..12]}…, file now {migration.Up.Checksum[..12]}…). Nothing was run. " +
+                $"(recorded checksum {Short(row.Checksum)}, file now {Short(migration.Up.Checksum)}). Nothing was run. " +
                 "Put the file back as it was and write a new migration for the change",
                 migration.Up.Path, 1, 1));
             ok = false;
@@ -348,7 +345,8 @@ public sealed class MigrationRunner
         }
     }
 
-    private async Task<bool> WithLockAsync(MigrationSet set, Func<NpgsqlConnection, List<AppliedMigration>, Task<bool>> work, CancellationToken cancel)
+    /// <param name="readOnly">Create and convert nothing (MigrateStatus, MigrateScript, checks): a missing table is an empty history.</param>
+    private async Task<bool> WithLockAsync(MigrationSet set, Func<NpgsqlConnection, List<AppliedMigration>, Task<bool>> work, CancellationToken cancel, bool readOnly = false)
     {
         NpgsqlConnection? connection = null;
         var clock = Stopwatch.StartNew();
@@ -358,13 +356,17 @@ public sealed class MigrationRunner
             await connection.OpenAsync(cancel);
             _log.Detail($"Connected to {_connection.Description} (PostgreSQL {connection.PostgreSqlVersion}) in {clock.ElapsedMilliseconds} ms.");
             await AdvisoryLock.AcquireAsync(connection, _history.LockKey, _lockTimeout, _log, _history.DisplayName, cancel);
-            var legacy = await _history.EnsureAsync(connection, set.Migrations, cancel);
-            if (legacy is not null)
+            var state = await _history.EnsureAsync(connection, set.Migrations, readOnly, cancel);
+            if (state.Legacy is { } legacy)
             {
-                _log.Info($"Converted the golang-migrate table {_history.DisplayName} (version {legacy.Version?.ToString() ?? "none"}" +
-                          $"{(legacy.Dirty ? ", dirty" : "")}) to the history format, one row per applied migration; its state is kept.");
+                var described = $"the golang-migrate table {_history.DisplayName} (version {legacy.Version?.ToString() ?? "none"}{(legacy.Dirty ? ", dirty" : "")})";
+                _log.Info(state.Converted
+                    ? $"Converted {described} to the history format, one row per applied migration; its state is kept, and the old table too, as {_history.Table}_golang_migrate_backup."
+                    : $"Read {described} as it is; MigrateUp will convert it to the history format.");
             }
-            var applied = await _history.ReadAsync(connection, cancel);
+            var applied = !state.Exists ? []
+                : state.Legacy is { } unconverted && !state.Converted ? HistoryTable.RowsOf(unconverted, set.Migrations)
+                : await _history.ReadAsync(connection, cancel);
             _log.Detail($"Locked and read {applied.Count} history row(s) at {clock.ElapsedMilliseconds} ms.");
             return await work(connection, applied);
         }
@@ -379,6 +381,8 @@ public sealed class MigrationRunner
             if (connection is not null) await connection.DisposeAsync();
         }
     }
+
+    private static string Short(string checksum) => checksum.Length > 12 ? checksum[..12] + "…" : checksum;
 
     private static long PreviousOf(MigrationSet set, long version) =>
         set.Migrations.Where(m => m.Version < version).Select(m => m.Version).DefaultIfEmpty(0).Max();

@@ -24,6 +24,10 @@ public static class MigrationSqlScript
         sql.Append("SELECT NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ").Append(Literal(history.Schema)).Append(") AS ").Append(PendingVariable).Append(" \\gset\n");
         sql.Append("\\if :").Append(PendingVariable).Append('\n').Append(history.CreateSchemaSql).Append(";\n\\endif\n");
         sql.Append(history.CreateSql).Append(";\n");
+        sql.Append("-- Like MigrateUp: nothing runs past a migration that failed part-way.\n");
+        sql.Append("DO $migrations_build$ BEGIN IF EXISTS (SELECT 1 FROM ").Append(history.QualifiedName)
+            .Append(" WHERE dirty) THEN RAISE EXCEPTION 'a migration in ").Append(history.DisplayName.Replace("'", "''"))
+            .Append(" is dirty (it failed part-way): nothing was run. See dotnet msbuild -t:MigrateStatus and MigrateForce'; END IF; END $migrations_build$;\n");
         sql.Append("-- One run at a time, as MigrateUp (released when the session ends).\n");
         sql.Append("SELECT pg_advisory_lock(").Append(history.LockKey.ToString(CultureInfo.InvariantCulture)).Append(");\n");
 

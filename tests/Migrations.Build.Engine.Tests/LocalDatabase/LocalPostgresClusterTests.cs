@@ -246,11 +246,15 @@ public sealed class LocalPostgresClusterTests : IDisposable
         return (T)command.ExecuteScalar()!;
     }
 
+    /// <summary>One command per statement: the engine turns off Npgsql's own statement splitting.</summary>
     private static void Execute(string connectionString, string sql)
     {
         using var connection = Open(connectionString);
-        using var command = new NpgsqlCommand(sql, connection);
-        command.ExecuteNonQuery();
+        foreach (var statement in Migrations.Build.Engine.Sql.SqlStatementSplitter.Split(sql).Statements)
+        {
+            using var command = new NpgsqlCommand(statement.Text, connection);
+            command.ExecuteNonQuery();
+        }
     }
 
     private static bool CanConnect(string connectionString)
