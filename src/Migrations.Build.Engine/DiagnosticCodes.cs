@@ -20,6 +20,7 @@ public static class DiagnosticCodes
     public const string InvalidUtf8 = "MIG010";
     public const string DirectoryNotFound = "MIG011";
     public const string InvalidSetting = "MIG012";
+    public const string UnsupportedMSBuild = "MIG013"; // emitted by the targets, not the engine
 
     public const string InvalidMigrationName = "MIG050";
     public const string UnknownTemplate = "MIG051";
