@@ -272,6 +272,10 @@ public sealed class ApplyTests : IDisposable
         var allowed = Succeeds("-t:MigrateUp", "-p:MigrationAllowOutOfOrder=true");
         Assert.False(allowed.Single("MIG220").IsError);
         Assert.Equal([1L, 2L, 3L, 4L], AppliedVersions());
+
+        // Rolling back one step undoes what was applied last (3), not the highest version (4).
+        Assert.Contains("Rolled back 000003_add_nick", Succeeds("-t:MigrateDown", "-p:AllowDestructiveMigrations=true").Output);
+        Assert.Equal([1L, 2L, 4L], AppliedVersions());
     }
 
     [Fact]

@@ -54,7 +54,10 @@ public sealed class MigrationRunner
         WithLockAsync(set, async (connection, applied) =>
         {
             if (!RefuseDirty(applied, set)) return false;
-            var toUndo = (target is null ? applied.OrderByDescending(a => a.Version).Take(steps) : applied.Where(a => a.Version > target).OrderByDescending(a => a.Version)).ToList();
+            // Newest first by when they were applied: after an out-of-order apply, "the last migration" is the one
+            // applied last, not the highest version. For in-order histories both orders agree.
+            var newestFirst = applied.OrderByDescending(a => a.AppliedAt ?? DateTimeOffset.MinValue).ThenByDescending(a => a.Version);
+            var toUndo = (target is null ? newestFirst.Take(steps) : newestFirst.Where(a => a.Version > target)).ToList();
             if (toUndo.Count == 0)
             {
                 _log.Info($"Nothing to roll back: database at version {CurrentVersion(applied)}.");
