@@ -18,9 +18,12 @@ public sealed class PackageFixture : IDisposable
 
         var pack = DotNet.Run(RepositoryRoot, null, "pack", Path.Combine(RepositoryRoot, "src", "Migrations.Build.Tasks"),
             "-c", "Release", "-o", Feed, "-p:PackageVersion=" + PackageVersion, "-nologo");
-        if (pack.ExitCode != 0) throw new InvalidOperationException("dotnet pack failed:\n" + pack.Output);
         PackagePath = Path.Combine(Feed, $"Migrations.Build.{PackageVersion}.nupkg");
-        if (!File.Exists(PackagePath)) throw new InvalidOperationException($"dotnet pack did not produce {PackagePath}:\n{pack.Output}");
+        if (pack.ExitCode != 0 || !File.Exists(PackagePath))
+        {
+            Dispose(); // xunit never disposes a fixture whose constructor threw
+            throw new InvalidOperationException($"dotnet pack did not produce {PackagePath}:\n{pack.Output}");
+        }
     }
 
     public string RepositoryRoot { get; }
