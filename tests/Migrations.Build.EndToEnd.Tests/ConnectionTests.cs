@@ -116,7 +116,15 @@ public sealed class ConnectionTests : IDisposable
 
         // Released while a run waits: the run goes on.
         var waiting = Task.Run(() => _project.MSBuild("-t:MigrateUp", "-p:MigrationLockTimeout=60"));
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        // Release only once the run is connected and polling for the lock, however slow the machine is.
+        var database = new NpgsqlConnectionStringBuilder(_db).Database;
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (DatabaseFixture.Scalar<long>(_db, $"SELECT count(*) FROM pg_stat_activity WHERE application_name = 'Migrations.Build' AND datname = '{database}'") == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the waiting MigrateUp never connected");
+            await Task.Delay(100);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(1));
         await holder.CloseAsync();
         var released = await waiting;
         Assert.True(released.ExitCode == 0, released.ToString());
