@@ -98,6 +98,29 @@ public sealed class ApplyTests : IDisposable
     }
 
     [Fact]
+    public void Connection_lost_mid_batch_keeps_earlier_migrations_and_loses_nothing()
+    {
+        WriteUsersAndProjects();
+        // The third migration kills its own session half-way, as a dropped network or a restarted server would.
+        var killer = _project.WriteMigration("000003_lost.up.sql", "CREATE TABLE lost (id int);\nSELECT pg_terminate_backend(pg_backend_pid());\n");
+        _project.WriteMigration("000003_lost.down.sql", "DROP TABLE lost;\n");
+        _project.WritePair("000004_after", "CREATE TABLE after_lost (id int);\n", "DROP TABLE after_lost;\n");
+
+        var result = Fails("-t:MigrateUp");
+        Assert.Contains("Applied 000002_create_projects", result.Output);
+        Assert.Equal([1L, 2L], AppliedVersions());
+        Assert.False(DatabaseFixture.TableExists(_db, "lost"));
+        Assert.False(DatabaseFixture.TableExists(_db, "after_lost"));
+        var lost = result.Single("MIG206");
+        Assert.Equal((killer, 2, 1), (lost.File, lost.Line, lost.Column));
+        Assert.Contains("SQLSTATE 57P01", lost.Message);
+
+        File.WriteAllText(killer, "CREATE TABLE lost (id int);\n");
+        Succeeds("-t:MigrateUp");
+        Assert.Equal([1L, 2L, 3L, 4L], AppliedVersions());
+    }
+
+    [Fact]
     public void Non_transactional_migration_runs_concurrently_and_its_failure_leaves_a_dirty_row_with_recovery_advice()
     {
         WriteUsersAndProjects();

@@ -71,6 +71,18 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
             return new BatchOutcome(committedSteps, Failure(DiagnosticCodes.MigrationFailed, step.Plan, statement, e,
                 "the migration was rolled back and the history is unchanged; " + retryAdvice));
         }
+        catch (NpgsqlException e) when (e is not PostgresException)
+        {
+            // The connection broke without a server error. Results arrive in order, so every step whose history row
+            // was read after the previous step's COMMIT is known to be committed except the last one read: whether its
+            // own COMMIT went through is unknown until the history is read again.
+            var known = singleTransaction ? [] : done.Take(Math.Max(0, done.Count - 1)).ToList();
+            var step = steps[Math.Min(known.Count, steps.Count - 1)];
+            return new BatchOutcome(known, new MigrationDiagnostic(DiagnosticCodes.MigrationFailed, DiagnosticSeverity.Error,
+                $"the connection was lost while applying this migration ({e.Message}); the migrations before it committed, " +
+                "and each migration commits with its history row or not at all: run MigrateStatus to see where it stopped, then run again",
+                step.Plan.Script.Path, 1, 1));
+        }
 
         void Add(NpgsqlBatchCommand command, int step, int statement)
         {
@@ -103,14 +115,16 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
 
     private async Task RollbackAsync()
     {
+        // A lost connection needs no rollback: the server rolled back on its own when the session ended.
+        if (connection.FullState != System.Data.ConnectionState.Open) return;
         try
         {
             await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
             await rollback.ExecuteNonQueryAsync();
         }
-        catch (NpgsqlException)
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
         {
-            // The connection is gone: the server rolled back on its own.
+            // Same: the connection broke while rolling back.
         }
     }
 
