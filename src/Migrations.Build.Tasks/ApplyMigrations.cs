@@ -21,9 +21,7 @@ public sealed class ApplyMigrations : DatabaseTask
             Invalid($"MigrationTransactionMode '{TransactionMode}' must be 'per-migration' or 'all'");
             return false;
         }
-        var set = LoadMigrations();
-        if (set is null) return false;
-        var runner = CreateRunner(out var connection);
+        var runner = CreateRunnerOrReportFolder(out var connection);
         if (runner is null) return false;
         var options = new UpOptions
         {
@@ -32,6 +30,6 @@ public sealed class ApplyMigrations : DatabaseTask
             SingleTransaction = mode == "all",
             RefuseDestructive = RefuseDestructive(connection!),
         };
-        return runner.UpAsync(set, options, Cancellation).GetAwaiter().GetResult() && !Log.HasLoggedErrors;
+        return runner.UpAsync(LoadMigrations, options, Cancellation).GetAwaiter().GetResult() && !Log.HasLoggedErrors;
     }
 }

@@ -21,6 +21,6 @@ public sealed class BaselineMigrations : DatabaseTask
             return false;
         }
         var runner = CreateRunner(out _);
-        return runner is not null && runner.BaselineAsync(set, version.Value, Cancellation).GetAwaiter().GetResult() && !Log.HasLoggedErrors;
+        return runner is not null && runner.BaselineAsync(() => set, version.Value, Cancellation).GetAwaiter().GetResult() && !Log.HasLoggedErrors;
     }
 }

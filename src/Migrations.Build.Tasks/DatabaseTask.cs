@@ -99,6 +99,17 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
         return CreateRunner(out connection);
     }
 
+    /// <summary>
+    /// For tasks that hand <see cref="LoadMigrations"/> to the runner, which reads the folder while it connects.
+    /// Without a runner (a bad setting, no database) the folder is still read, so its own errors are reported too.
+    /// </summary>
+    protected MigrationRunner? CreateRunnerOrReportFolder(out ConnectionSettings? connection)
+    {
+        var runner = CreateRunner(out connection);
+        if (runner is null) LoadMigrations();
+        return runner;
+    }
+
     protected MigrationRunner? CreateRunner(out ConnectionSettings? connection)
     {
         connection = null;

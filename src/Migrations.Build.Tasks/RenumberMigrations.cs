@@ -28,7 +28,7 @@ public sealed class RenumberMigrations : DatabaseTask
         if (runner is not null)
         {
             var set = MigrationSetLoader.Load(new MigrationSetOptions(MigrationsDirectory) { Layout = layout, RequireDown = false });
-            var history = runner.HistoryAsync(set, Cancellation).GetAwaiter().GetResult();
+            var history = runner.HistoryAsync(() => set, Cancellation).GetAwaiter().GetResult();
             if (history is null) return false;
             var applied = moves.Where(m => history.Any(h => h.Version == m.Migration.Version && h.Checksum == m.Migration.Up?.Checksum)).ToList();
             foreach (var move in applied)

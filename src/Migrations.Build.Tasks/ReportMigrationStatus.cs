@@ -25,9 +25,8 @@ public sealed class ReportMigrationStatus : DatabaseTask
             Invalid($"MigrationStatusFormat '{Format}' must be 'text' or 'json'");
             return false;
         }
-        var set = LoadMigrations();
-        var runner = set is null ? null : CreateRunner(out _);
-        var status = runner?.StatusAsync(set!, Cancellation).GetAwaiter().GetResult();
+        var runner = CreateRunnerOrReportFolder(out _);
+        var status = runner?.StatusAsync(LoadMigrations, Cancellation).GetAwaiter().GetResult();
         if (status is null) return false;
 
         PendingCount = status.Pending.Count;

@@ -18,9 +18,7 @@ public sealed class RollbackMigrations : DatabaseTask
             Invalid($"MigrationSteps '{Steps}' must be a whole number of 1 or more");
             return false;
         }
-        var set = LoadMigrations();
-        if (set is null) return false;
-        var runner = CreateRunner(out var connection);
-        return runner is not null && runner.DownAsync(set, steps, target, RefuseDestructive(connection!), Cancellation).GetAwaiter().GetResult() && !Log.HasLoggedErrors;
+        var runner = CreateRunnerOrReportFolder(out var connection);
+        return runner is not null && runner.DownAsync(LoadMigrations, steps, target, RefuseDestructive(connection!), Cancellation).GetAwaiter().GetResult() && !Log.HasLoggedErrors;
     }
 }

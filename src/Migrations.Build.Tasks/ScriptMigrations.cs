@@ -35,7 +35,7 @@ public sealed class ScriptMigrations : DatabaseTask
         else
         {
             var runner = CreateRunner(out var connection);
-            var applied = runner?.HistoryAsync(set, Cancellation).GetAwaiter().GetResult();
+            var applied = runner?.HistoryAsync(() => set, Cancellation).GetAwaiter().GetResult();
             if (applied is null) return false;
             var done = applied.Select(a => a.Version).ToHashSet();
             migrations = set.Migrations.Where(m => !done.Contains(m.Version)).ToList();

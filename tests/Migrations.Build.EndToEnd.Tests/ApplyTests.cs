@@ -169,6 +169,47 @@ public sealed class ApplyTests : IDisposable
     }
 
     [Fact]
+    public void Result_sets_of_the_database_own_types_are_skipped_without_loading_its_types()
+    {
+        // The runner does not load the database's types (a catalog query per run): a migration that SELECTs an
+        // enum, a composite and a domain must still run, its rows skipped undecoded.
+        _project.WritePair("000001_types",
+            "CREATE TYPE mood AS ENUM ('ok', 'sad');\nCREATE TYPE pair AS (a int, b text);\nCREATE DOMAIN positive AS int CHECK (VALUE > 0);\n" +
+            "CREATE TABLE feelings (id int PRIMARY KEY, m mood NOT NULL, p pair, n positive);\n" +
+            "INSERT INTO feelings VALUES (1, 'ok', ROW(1, 'x'), 5);\n" +
+            "SELECT m, p, n, ARRAY[m] AS moods FROM feelings;\n",
+            "DROP TABLE feelings;\nDROP DOMAIN positive;\nDROP TYPE pair;\nDROP TYPE mood;\n");
+        _project.WritePair("000002_more", "SELECT 'sad'::mood;\nALTER TYPE mood ADD VALUE 'glad';\n", "SELECT 1;\n");
+        Succeeds("-t:MigrateUp");
+        Assert.Equal([1L, 2L], AppliedVersions());
+        Assert.Contains("Rolled back 000002_more", Succeeds("-t:MigrateDown").Output);
+        var status = Succeeds("-t:MigrateStatus").Output;
+        Assert.Contains("[applied] 1 types", status);
+        Assert.Contains("[pending] 2 more", status);
+    }
+
+    [Fact]
+    public void Folder_errors_are_reported_and_nothing_runs_while_the_connection_opens_alongside()
+    {
+        // The folder is read while the connection opens: with errors in it, the connection is closed unused and
+        // the history is not even created.
+        WriteUsersAndProjects();
+        _project.WriteMigration("000002_duplicate.up.sql", "SELECT 1;\n");
+        _project.WriteMigration("000002_duplicate.down.sql", "SELECT 1;\n");
+        var result = Fails("-t:MigrateUp");
+        Assert.Contains(result.Diagnostics, d => d.Code == "MIG002");
+        Assert.Contains("nothing was run against the database", result.Output);
+        Assert.DoesNotContain(result.Diagnostics, d => d.Code.StartsWith("MIG2", StringComparison.Ordinal));
+        Assert.False(DatabaseFixture.TableExists(_db, "schema_migrations"));
+
+        // Against a server that is not there: the folder's errors still come, and no connection error with them.
+        _project.Variables["MIGRATION_CONNECTION_STRING"] = new Npgsql.NpgsqlConnectionStringBuilder(_db) { Port = 1, Timeout = 3 }.ConnectionString;
+        var unreachable = Fails("-t:MigrateUp");
+        Assert.Contains(unreachable.Diagnostics, d => d.Code == "MIG002");
+        Assert.DoesNotContain(unreachable.Diagnostics, d => d.Code.StartsWith("MIG2", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Changed_applied_migration_is_refused_before_anything_runs()
     {
         WriteUsersAndProjects();

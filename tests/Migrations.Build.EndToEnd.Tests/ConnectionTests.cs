@@ -181,6 +181,45 @@ public sealed class ConnectionTests : IDisposable
         Assert.DoesNotContain("retPart", result.Output, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public void A_TLS_connection_works_and_is_really_encrypted()
+    {
+        // Deploy connections use TLS (sslmode=require): the runner's lean data source must keep it. The shared
+        // test server gets a throwaway self-signed certificate and TLS is switched on by a reload, then off again.
+        var dataDirectory = _database.Cluster.DataDirectory;
+        var owner = ProcessRunner.Run("stat", dataDirectory, null, "-c", "%U", dataDirectory).Output.Trim();
+        using (var key = System.Security.Cryptography.RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+                "CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            File.WriteAllText(Path.Combine(dataDirectory, "server.crt"), certificate.ExportCertificatePem());
+            File.WriteAllText(Path.Combine(dataDirectory, "server.key"), key.ExportPkcs8PrivateKeyPem());
+        }
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(dataDirectory, "server.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (owner != Environment.UserName)
+        {
+            var chown = ProcessRunner.Run("chown", dataDirectory, null, owner, "server.crt", "server.key");
+            Assert.True(chown.ExitCode == 0, chown.ToString());
+        }
+        var admin = _database.Cluster.ConnectionString();
+        DatabaseFixture.Execute(admin, "ALTER SYSTEM SET ssl = on;\nSELECT pg_reload_conf();\n");
+        try
+        {
+            _project.WritePair("000002_tls_seen", "CREATE TABLE tls_seen AS SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid();\n", "DROP TABLE tls_seen;\n");
+            _project.Variables["MIGRATION_CONNECTION_STRING"] = new NpgsqlConnectionStringBuilder(_db) { SslMode = SslMode.Require }.ConnectionString;
+            var result = _project.MSBuild("-t:MigrateUp");
+            Assert.True(result.ExitCode == 0, result.ToString());
+            var row = DatabaseFixture.Rows(_db, "SELECT ssl, version FROM tls_seen").Single();
+            Assert.True((bool)row[0]);
+            Assert.StartsWith("TLS", (string)row[1]);
+        }
+        finally
+        {
+            DatabaseFixture.Execute(admin, "ALTER SYSTEM RESET ssl;\nSELECT pg_reload_conf();\n");
+        }
+    }
+
     private static int FreePort()
     {
         var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

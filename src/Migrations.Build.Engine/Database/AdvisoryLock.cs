@@ -29,7 +29,8 @@ public static class AdvisoryLock
 
     private static async Task<bool> TryAsync(NpgsqlConnection connection, long key, CancellationToken cancel)
     {
-        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection) { Parameters = { new NpgsqlParameter<long> { TypedValue = key } } };
+        // The key inline, not a parameter: see SqlLiteral for why the nothing-pending path avoids parameters.
+        await using var command = new NpgsqlCommand(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SELECT pg_try_advisory_lock({key})"), connection);
         return (bool)(await command.ExecuteScalarAsync(cancel))!;
     }
 }

@@ -22,6 +22,26 @@ public sealed class ConnectionSettings
 
     public string ConnectionString => Builder.ConnectionString;
 
+    /// <summary>
+    /// A new, unopened connection from a lean data source: the tool reads only built-in types (bigint, text,
+    /// timestamptz, …), so neither the database's own types are loaded (a catalog query and the code that
+    /// digests it, on every run) nor Npgsql's plugins for JSON, ranges, geometry and the like set up. A
+    /// migration's own result sets are skipped undecoded, so their types need not be known. TLS and
+    /// Kerberos/GSS stay available, as deploy connections need them.
+    /// </summary>
+    public NpgsqlConnection CreateConnection() => (_dataSource ??= BuildDataSource()).CreateConnection();
+
+    private NpgsqlDataSource? _dataSource;
+
+    private NpgsqlDataSource BuildDataSource()
+    {
+        var builder = new NpgsqlSlimDataSourceBuilder(ConnectionString);
+        builder.EnableTransportSecurity();
+        builder.EnableIntegratedSecurity();
+        builder.ConfigureTypeLoading(options => options.EnableTypeLoading(false));
+        return builder.Build();
+    }
+
     public const string LocalSource = "the local development database";
 
     /// <summary>The throwaway local database: safety gates meant for real databases do not apply.</summary>

@@ -196,10 +196,7 @@ public sealed class HistoryTable
     {
         // pg_catalog, not information_schema: its views cost milliseconds on every run.
         await using var command = new NpgsqlCommand(
-            "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped", connection)
-        {
-            Parameters = { new NpgsqlParameter<string> { TypedValue = QualifiedName } },
-        };
+            $"SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass({SqlLiteral.Quote(QualifiedName)}) AND attnum > 0 AND NOT attisdropped", connection);
         var columns = new HashSet<string>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancel);
         while (await reader.ReadAsync(cancel)) columns.Add(reader.GetString(0));

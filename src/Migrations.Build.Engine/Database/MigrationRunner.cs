@@ -23,8 +23,9 @@ public sealed class MigrationRunner
     }
 
     /// <summary>Applies pending migrations in version order, up to <see cref="UpOptions.Target"/> if given.</summary>
-    public Task<bool> UpAsync(MigrationSet set, UpOptions options, CancellationToken cancel = default) =>
-        WithLockAsync(set, async (connection, applied) =>
+    /// <param name="loadMigrations">Reads the folder (null when it has errors, already reported): runs while the connection opens.</param>
+    public Task<bool> UpAsync(Func<MigrationSet?> loadMigrations, UpOptions options, CancellationToken cancel = default) =>
+        WithLockAsync(loadMigrations, async (connection, set, applied) =>
         {
             if (!RefuseDirty(applied, set) || !RefuseChanged(applied, set)) return false;
             WarnMissingFiles(applied, set);
@@ -50,8 +51,8 @@ public sealed class MigrationRunner
         }, cancel);
 
     /// <summary>Rolls back the last <paramref name="steps"/> applied migrations, or all above <paramref name="target"/>.</summary>
-    public Task<bool> DownAsync(MigrationSet set, int steps, long? target, bool refuseDestructive = false, CancellationToken cancel = default) =>
-        WithLockAsync(set, async (connection, applied) =>
+    public Task<bool> DownAsync(Func<MigrationSet?> loadMigrations, int steps, long? target, bool refuseDestructive = false, CancellationToken cancel = default) =>
+        WithLockAsync(loadMigrations, async (connection, set, applied) =>
         {
             if (!RefuseDirty(applied, set)) return false;
             // Newest first by when they were applied: after an out-of-order apply, "the last migration" is the one
@@ -94,10 +95,10 @@ public sealed class MigrationRunner
             return true;
         }, cancel);
 
-    public async Task<MigrationStatus?> StatusAsync(MigrationSet set, CancellationToken cancel = default)
+    public async Task<MigrationStatus?> StatusAsync(Func<MigrationSet?> loadMigrations, CancellationToken cancel = default)
     {
         MigrationStatus? status = null;
-        var ok = await WithLockAsync(set, (_, applied) =>
+        var ok = await WithLockAsync(loadMigrations, (_, set, applied) =>
         {
             var byVersion = set.Migrations.ToDictionary(m => m.Version);
             var appliedEntries = applied.Select(a =>
@@ -123,16 +124,16 @@ public sealed class MigrationRunner
     }
 
     /// <summary>The history rows, read under the lock (null when the database could not be read; the error is logged).</summary>
-    public async Task<IReadOnlyList<AppliedMigration>?> HistoryAsync(MigrationSet set, CancellationToken cancel = default)
+    public async Task<IReadOnlyList<AppliedMigration>?> HistoryAsync(Func<MigrationSet?> loadMigrations, CancellationToken cancel = default)
     {
         IReadOnlyList<AppliedMigration>? rows = null;
-        var ok = await WithLockAsync(set, (_, applied) => { rows = applied; return Task.FromResult(true); }, cancel, readOnly: true);
+        var ok = await WithLockAsync(loadMigrations, (_, _, applied) => { rows = applied; return Task.FromResult(true); }, cancel, readOnly: true);
         return ok ? rows : null;
     }
 
     /// <summary>Records <paramref name="version"/> as the current state: versions up to it applied, above it not; clears dirty.</summary>
-    public Task<bool> ForceAsync(MigrationSet set, long version, CancellationToken cancel = default) =>
-        WithLockAsync(set, async (connection, applied) =>
+    public Task<bool> ForceAsync(Func<MigrationSet?> loadMigrations, long version, CancellationToken cancel = default) =>
+        WithLockAsync(loadMigrations, async (connection, set, applied) =>
         {
             var recorded = set.Migrations.Where(m => m.Version <= version && applied.All(a => a.Version != m.Version)).ToList();
             var removed = applied.Where(a => a.Version > version).ToList();
@@ -155,8 +156,8 @@ public sealed class MigrationRunner
         }, cancel);
 
     /// <summary>For a database built without this tool: records versions up to <paramref name="version"/> as applied, running nothing.</summary>
-    public Task<bool> BaselineAsync(MigrationSet set, long version, CancellationToken cancel = default) =>
-        WithLockAsync(set, async (connection, applied) =>
+    public Task<bool> BaselineAsync(Func<MigrationSet?> loadMigrations, long version, CancellationToken cancel = default) =>
+        WithLockAsync(loadMigrations, async (connection, set, applied) =>
         {
             if (applied.Count > 0)
             {
@@ -349,16 +350,30 @@ public sealed class MigrationRunner
     }
 
     /// <param name="readOnly">Create and convert nothing (MigrateStatus, MigrateScript, checks): a missing table is an empty history.</param>
-    private async Task<bool> WithLockAsync(MigrationSet set, Func<NpgsqlConnection, List<AppliedMigration>, Task<bool>> work, CancellationToken cancel, bool readOnly = false)
+    private async Task<bool> WithLockAsync(Func<MigrationSet?> loadMigrations, Func<NpgsqlConnection, MigrationSet, List<AppliedMigration>, Task<bool>> work, CancellationToken cancel, bool readOnly = false)
     {
-        NpgsqlConnection? connection = null;
         var clock = Stopwatch.StartNew();
+        // Opening the connection and taking the lock cost more than reading the folder: do both at once. A folder
+        // with errors still runs nothing: the connection is then closed unused, its outcome not reported.
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var connecting = Task.Run(() => ConnectAndLockAsync(clock, abandon.Token), abandon.Token);
+        MigrationSet? set = null;
         try
         {
-            connection = new NpgsqlConnection(_connection.ConnectionString);
-            await connection.OpenAsync(cancel);
-            _log.Detail($"Connected to {_connection.Description} (PostgreSQL {connection.PostgreSqlVersion}) in {clock.ElapsedMilliseconds} ms.");
-            await AdvisoryLock.AcquireAsync(connection, _history.LockKey, _lockTimeout, _log, _history.DisplayName, cancel);
+            set = loadMigrations();
+        }
+        finally
+        {
+            if (set is null) await AbandonAsync(connecting, abandon);
+        }
+        if (set is null) return false;
+        // Still connecting, most likely: meanwhile compute the checksums the history is compared with.
+        foreach (var migration in set.Migrations) _ = migration.Up?.Checksum;
+
+        NpgsqlConnection? connection = null;
+        try
+        {
+            connection = await connecting;
             var state = await _history.EnsureAsync(connection, set.Migrations, readOnly, cancel);
             if (state.Legacy is { } legacy)
             {
@@ -371,9 +386,9 @@ public sealed class MigrationRunner
                 : state.Legacy is { } unconverted && !state.Converted ? HistoryTable.RowsOf(unconverted, set.Migrations)
                 : await _history.ReadAsync(connection, cancel);
             _log.Detail($"Locked and read {applied.Count} history row(s) at {clock.ElapsedMilliseconds} ms.");
-            return await work(connection, applied);
+            return await work(connection, set, applied);
         }
-        catch (Exception e) when (e is NpgsqlException or LockTimeoutException or HistoryTableException or ConnectionSettingsException or TimeoutException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (IsDatabaseFailure(e))
         {
             _log.Report(DatabaseErrors.ToDiagnostic(e, _connection));
             return false;
@@ -384,6 +399,41 @@ public sealed class MigrationRunner
             if (connection is not null) await connection.DisposeAsync();
         }
     }
+
+    /// <summary>An open connection holding the advisory lock; closed again if anything fails on the way.</summary>
+    private async Task<NpgsqlConnection> ConnectAndLockAsync(Stopwatch clock, CancellationToken cancel)
+    {
+        var connection = _connection.CreateConnection();
+        try
+        {
+            await connection.OpenAsync(cancel);
+            _log.Detail($"Connected to {_connection.Description} (PostgreSQL {connection.PostgreSqlVersion}) in {clock.ElapsedMilliseconds} ms.");
+            await AdvisoryLock.AcquireAsync(connection, _history.LockKey, _lockTimeout, _log, _history.DisplayName, cancel);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The folder had errors: stop connecting, close whatever opened, report nothing of it.</summary>
+    private static async Task AbandonAsync(Task<NpgsqlConnection> connecting, CancellationTokenSource abandon)
+    {
+        abandon.Cancel();
+        try
+        {
+            await (await connecting).DisposeAsync();
+        }
+        catch (Exception)
+        {
+            // Cancelled or failed: either way nothing is open, and the folder's errors are what the user needs.
+        }
+    }
+
+    private static bool IsDatabaseFailure(Exception e) =>
+        e is NpgsqlException or LockTimeoutException or HistoryTableException or ConnectionSettingsException or TimeoutException or System.Net.Sockets.SocketException;
 
     private static string Short(string checksum) => checksum.Length > 12 ? checksum[..12] + "…" : checksum;
 

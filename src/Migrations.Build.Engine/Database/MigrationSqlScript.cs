@@ -21,7 +21,7 @@ public static class MigrationSqlScript
         sql.Append("-- Run with psql (10 or later): psql -v ON_ERROR_STOP=1 -f <this file>. Safe to run again: applied migrations are skipped.\n");
         sql.Append("\\set ON_ERROR_STOP on\n\n");
         sql.Append("-- The history table, created if missing.\n");
-        sql.Append("SELECT NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ").Append(Literal(history.Schema)).Append(") AS ").Append(PendingVariable).Append(" \\gset\n");
+        sql.Append("SELECT NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ").Append(SqlLiteral.Quote(history.Schema)).Append(") AS ").Append(PendingVariable).Append(" \\gset\n");
         sql.Append("\\if :").Append(PendingVariable).Append('\n').Append(history.CreateSchemaSql).Append(";\n\\endif\n");
         sql.Append(history.CreateSql).Append(";\n");
         sql.Append("-- Like MigrateUp: nothing runs past a migration that failed part-way.\n");
@@ -38,7 +38,7 @@ public static class MigrationSqlScript
             sql.Append("\n-- ").Append(migration).Append(plan.Transactional ? " (one transaction with its history row)" : " (-- migrate:no-transaction: outside a transaction, statement by statement)").Append('\n');
             sql.Append("SELECT NOT EXISTS (SELECT 1 FROM ").Append(history.QualifiedName).Append(" WHERE version = ").Append(version).Append(") AS ").Append(PendingVariable).Append(" \\gset\n");
             sql.Append("\\if :").Append(PendingVariable).Append('\n');
-            var row = $"{version}, {Literal(migration.Name)}, {Literal(migration.Up!.Checksum)}";
+            var row = $"{version}, {SqlLiteral.Quote(migration.Name)}, {SqlLiteral.Quote(migration.Up!.Checksum)}";
             if (plan.Transactional)
             {
                 sql.Append("BEGIN;\n");
@@ -69,6 +69,4 @@ public static class MigrationSqlScript
             sql.Append('\n');
         }
     }
-
-    private static string Literal(string value) => "'" + value.Replace("'", "''") + "'";
 }

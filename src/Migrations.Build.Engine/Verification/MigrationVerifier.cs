@@ -16,7 +16,7 @@ public sealed class MigrationVerifier(ConnectionSettings connection, HistoryTabl
     {
         var quiet = new ErrorsOnlyLog(log);
         var runner = new MigrationRunner(connection, history, quiet, TimeSpan.FromSeconds(60));
-        if (await runner.HistoryAsync(set, cancel) is not { } applied) return false;
+        if (await runner.HistoryAsync(() => set, cancel) is not { } applied) return false;
         if (applied.Count > 0)
         {
             log.Report(new MigrationDiagnostic(DiagnosticCodes.VerifyDatabaseNotEmpty, DiagnosticSeverity.Error,
@@ -33,15 +33,15 @@ public sealed class MigrationVerifier(ConnectionSettings connection, HistoryTabl
             var target = new UpOptions { Target = migration.Version, AllowOutOfOrder = true };
             if (set.Layout == MigrationLayout.ForwardOnly || migration.Down is null)
             {
-                if (!await runner.UpAsync(set, target, cancel)) return false;
+                if (!await runner.UpAsync(() => set, target, cancel)) return false;
                 log.Info($"Verified {migration}: applies cleanly ({clock.ElapsedMilliseconds} ms)");
                 continue;
             }
 
             var before = await CaptureAsync(options, cancel);
-            if (!await runner.UpAsync(set, target, cancel)) return false;
+            if (!await runner.UpAsync(() => set, target, cancel)) return false;
             var afterUp = await CaptureAsync(options, cancel);
-            if (!await runner.DownAsync(set, 1, null, refuseDestructive: false, cancel)) return false;
+            if (!await runner.DownAsync(() => set, 1, null, refuseDestructive: false, cancel)) return false;
             var afterDown = await CaptureAsync(options, cancel);
 
             var difference = SchemaSnapshot.Compare(before, afterDown);
@@ -56,7 +56,7 @@ public sealed class MigrationVerifier(ConnectionSettings connection, HistoryTabl
             {
                 log.Detail($"{migration}: its up changes no schema object (data only?)");
             }
-            if (!await runner.UpAsync(set, target, cancel)) return false;
+            if (!await runner.UpAsync(() => set, target, cancel)) return false;
             log.Info($"Verified {migration}: up, down restores the schema, up again ({clock.ElapsedMilliseconds} ms)");
         }
         log.Info($"Verified {set.Migrations.Count} migration(s) on {connection.Description} in {total.ElapsedMilliseconds} ms.");
@@ -65,7 +65,7 @@ public sealed class MigrationVerifier(ConnectionSettings connection, HistoryTabl
 
     private async Task<SchemaSnapshot> CaptureAsync(SchemaSnapshotOptions options, CancellationToken cancel)
     {
-        await using var session = new NpgsqlConnection(connection.ConnectionString);
+        await using var session = connection.CreateConnection();
         await session.OpenAsync(cancel);
         return await SchemaSnapshot.CaptureAsync(session, options, cancel);
     }
