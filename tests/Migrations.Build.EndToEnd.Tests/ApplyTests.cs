@@ -210,6 +210,23 @@ public sealed class ApplyTests : IDisposable
     }
 
     [Fact]
+    public void The_net8_task_assemblies_for_older_SDKs_work_too()
+    {
+        // SDK 10 and later get the precompiled net10.0 tasks; SDK 8 and 9 get net8.0. Force the latter here.
+        WriteUsersAndProjects();
+        var up = Succeeds("-t:MigrateUp", "-p:_MigrationsTasksFramework=net8.0", "-v:d");
+        Assert.Contains(Path.Combine("tasks", "net8.0", "Migrations.Build.Tasks.dll"), up.Output);
+        Assert.DoesNotContain(Path.Combine("tasks", "net10.0"), up.Output);
+        Assert.Equal([1L, 2L], AppliedVersions());
+        var build = _project.Build("-p:_MigrationsTasksFramework=net8.0");
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.Contains("Validated 2 migration(s)", build.Output);
+
+        var current = Succeeds("-t:MigrateStatus", "-v:d");
+        Assert.Contains(Path.Combine("tasks", "net10.0", "Migrations.Build.Tasks.dll"), current.Output);
+    }
+
+    [Fact]
     public void Changed_applied_migration_is_refused_before_anything_runs()
     {
         WriteUsersAndProjects();
