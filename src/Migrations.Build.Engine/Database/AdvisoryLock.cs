@@ -11,10 +11,12 @@ public static class AdvisoryLock
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
-    public static async Task AcquireAsync(NpgsqlConnection connection, long key, TimeSpan timeout, IMigrationLog log, string lockName, CancellationToken cancel)
+    /// <summary>
+    /// The caller tried <see cref="TryLockSql"/> and found the lock taken: say so, and poll until it is free
+    /// or <paramref name="timeout"/> has passed.
+    /// </summary>
+    public static async Task WaitAsync(NpgsqlConnection connection, long key, TimeSpan timeout, IMigrationLog log, string lockName, CancellationToken cancel)
     {
-        if (await TryAsync(connection, key, cancel)) return;
-
         log.Info($"Waiting for another migration run to finish (advisory lock on {lockName}, up to {timeout.TotalSeconds:0} s)...");
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
@@ -27,10 +29,12 @@ public static class AdvisoryLock
             "wait for it to finish, or raise MigrationLockTimeout (seconds)");
     }
 
+    /// <summary>The key inline, not a parameter: see <see cref="SqlLiteral"/> for why the nothing-pending path avoids parameters.</summary>
+    public static string TryLockSql(long key) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SELECT pg_try_advisory_lock({key})");
+
     private static async Task<bool> TryAsync(NpgsqlConnection connection, long key, CancellationToken cancel)
     {
-        // The key inline, not a parameter: see SqlLiteral for why the nothing-pending path avoids parameters.
-        await using var command = new NpgsqlCommand(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SELECT pg_try_advisory_lock({key})"), connection);
+        await using var command = new NpgsqlCommand(TryLockSql(key), connection);
         return (bool)(await command.ExecuteScalarAsync(cancel))!;
     }
 }

@@ -62,9 +62,10 @@ public sealed class HistoryTable
     /// golang-migrate state it converted, if any, so the caller can say so. With <paramref name="readOnly"/>
     /// nothing is created or converted (MigrateStatus and friends change nothing): the state is only read.
     /// </summary>
-    public async Task<HistoryState> EnsureAsync(NpgsqlConnection connection, IReadOnlyList<Migration> migrations, bool readOnly, CancellationToken cancel)
+    /// <param name="columns">The table's columns if already read under the lock (<see cref="TryLockAndReadColumnsAsync"/>).</param>
+    public async Task<HistoryState> EnsureAsync(NpgsqlConnection connection, IReadOnlyList<Migration> migrations, bool readOnly, CancellationToken cancel, HashSet<string>? columns = null)
     {
-        var columns = await ColumnsAsync(connection, cancel);
+        columns ??= await ColumnsAsync(connection, cancel);
         if (columns.Count == 0)
         {
             if (readOnly) return new HistoryState(Exists: false, null);
@@ -192,13 +193,37 @@ public sealed class HistoryTable
         },
     };
 
+    /// <summary>
+    /// One round trip: takes the advisory lock if it is free (<see cref="LockKey"/>) and, if so, reads the table's
+    /// columns. A batch's statements each take a new snapshot, so the columns are read after the lock is held.
+    /// Null when another run holds the lock: wait for it (<see cref="AdvisoryLock"/>), then read the columns anew.
+    /// </summary>
+    public async Task<HashSet<string>?> TryLockAndReadColumnsAsync(NpgsqlConnection connection, CancellationToken cancel)
+    {
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands = { new NpgsqlBatchCommand(AdvisoryLock.TryLockSql(LockKey)), new NpgsqlBatchCommand(ColumnsSql) },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancel);
+        var locked = await reader.ReadAsync(cancel) && reader.GetBoolean(0);
+        await reader.NextResultAsync(cancel);
+        return locked ? await ReadColumnsAsync(reader, cancel) : null;
+    }
+
+    // pg_catalog, not information_schema: its views cost milliseconds on every run.
+    private string ColumnsSql =>
+        $"SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass({SqlLiteral.Quote(QualifiedName)}) AND attnum > 0 AND NOT attisdropped";
+
     private async Task<HashSet<string>> ColumnsAsync(NpgsqlConnection connection, CancellationToken cancel)
     {
-        // pg_catalog, not information_schema: its views cost milliseconds on every run.
-        await using var command = new NpgsqlCommand(
-            $"SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass({SqlLiteral.Quote(QualifiedName)}) AND attnum > 0 AND NOT attisdropped", connection);
-        var columns = new HashSet<string>(StringComparer.Ordinal);
+        await using var command = new NpgsqlCommand(ColumnsSql, connection);
         await using var reader = await command.ExecuteReaderAsync(cancel);
+        return await ReadColumnsAsync(reader, cancel);
+    }
+
+    private static async Task<HashSet<string>> ReadColumnsAsync(NpgsqlDataReader reader, CancellationToken cancel)
+    {
+        var columns = new HashSet<string>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancel)) columns.Add(reader.GetString(0));
         return columns;
     }

@@ -373,8 +373,8 @@ public sealed class MigrationRunner
         NpgsqlConnection? connection = null;
         try
         {
-            connection = await connecting;
-            var state = await _history.EnsureAsync(connection, set.Migrations, readOnly, cancel);
+            (connection, var columns) = await connecting;
+            var state = await _history.EnsureAsync(connection, set.Migrations, readOnly, cancel, columns);
             if (state.Legacy is { } legacy)
             {
                 var described = $"the golang-migrate table {_history.DisplayName} (version {legacy.Version?.ToString() ?? "none"}{(legacy.Dirty ? ", dirty" : "")})";
@@ -400,16 +400,23 @@ public sealed class MigrationRunner
         }
     }
 
-    /// <summary>An open connection holding the advisory lock; closed again if anything fails on the way.</summary>
-    private async Task<NpgsqlConnection> ConnectAndLockAsync(Stopwatch clock, CancellationToken cancel)
+    /// <summary>
+    /// An open connection holding the advisory lock, with the history table's columns read under it when that
+    /// took no waiting (else null: read them later); closed again if anything fails on the way.
+    /// </summary>
+    private async Task<(NpgsqlConnection Connection, HashSet<string>? Columns)> ConnectAndLockAsync(Stopwatch clock, CancellationToken cancel)
     {
         var connection = _connection.CreateConnection();
         try
         {
             await connection.OpenAsync(cancel);
             _log.Detail($"Connected to {_connection.Description} (PostgreSQL {connection.PostgreSqlVersion}) in {clock.ElapsedMilliseconds} ms.");
-            await AdvisoryLock.AcquireAsync(connection, _history.LockKey, _lockTimeout, _log, _history.DisplayName, cancel);
-            return connection;
+            var columns = await _history.TryLockAndReadColumnsAsync(connection, cancel);
+            if (columns is null)
+            {
+                await AdvisoryLock.WaitAsync(connection, _history.LockKey, _lockTimeout, _log, _history.DisplayName, cancel);
+            }
+            return (connection, columns);
         }
         catch
         {
@@ -419,12 +426,12 @@ public sealed class MigrationRunner
     }
 
     /// <summary>The folder had errors: stop connecting, close whatever opened, report nothing of it.</summary>
-    private static async Task AbandonAsync(Task<NpgsqlConnection> connecting, CancellationTokenSource abandon)
+    private static async Task AbandonAsync(Task<(NpgsqlConnection Connection, HashSet<string>? Columns)> connecting, CancellationTokenSource abandon)
     {
         abandon.Cancel();
         try
         {
-            await (await connecting).DisposeAsync();
+            await (await connecting).Connection.DisposeAsync();
         }
         catch (Exception)
         {
