@@ -372,9 +372,15 @@ public sealed class ApplyTests : IDisposable
         Assert.Empty(DatabaseFixture.Rows(_db, "SELECT 1 FROM pg_tables WHERE tablename IN ('users', 'projects', 'schema_migrations') AND tablename <> 'schema_migrations'"));
         Assert.Empty(AppliedVersions());
 
-        File.WriteAllText(broken, "ALTER TABLE users ADD COLUMN age integer;\n");
+        File.WriteAllText(broken, "SELECT pg_sleep(0.5);\nALTER TABLE users ADD COLUMN age integer;\n");
+        _project.WritePair("000004_quick", "ALTER TABLE users ADD COLUMN nick text;\n", "ALTER TABLE users DROP COLUMN nick;\n");
         Succeeds("-t:MigrateUp", "-p:MigrationTransactionMode=all");
-        Assert.Equal([1L, 2L, 3L], AppliedVersions());
+        Assert.Equal([1L, 2L, 3L, 4L], AppliedVersions());
+
+        // Each row records its own migration's time, not the time since the shared transaction began.
+        var ms = DatabaseFixture.Rows(_db, "SELECT execution_ms FROM schema_migrations ORDER BY version").Select(r => (int)r[0]).ToList();
+        Assert.True(ms[2] >= 500, string.Join(", ", ms));
+        Assert.True(ms[3] < ms[2], string.Join(", ", ms));
     }
 
     [Fact]

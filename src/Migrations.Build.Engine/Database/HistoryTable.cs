@@ -48,8 +48,21 @@ public sealed class HistoryTable
     /// <summary>Name of the column the history changes return: tells their result sets from those of a migration's own SELECTs.</summary>
     public const string ElapsedColumn = "migrations_build_elapsed_ms";
 
-    /// <summary>Milliseconds since the transaction began (now() is its start): the server's own time for the migration.</summary>
-    public const string TransactionMsSql = "(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer";
+    /// <summary>
+    /// Transaction-local setting that marks where a migration began when several share one transaction
+    /// (MigrationTransactionMode=all). Unset, or reset to '' after an earlier transaction, it means "at BEGIN".
+    /// </summary>
+    public const string MigrationStartSetting = "migrations_build.migration_start";
+
+    /// <summary>Marks the start of the next migration inside a shared transaction.</summary>
+    public const string MarkMigrationStartSql = $"SELECT set_config('{MigrationStartSetting}', clock_timestamp()::text, true)";
+
+    /// <summary>
+    /// The server's own milliseconds for the migration: since its start mark if it has one, else since the
+    /// transaction began (now() is its start), which for a transaction per migration is the same thing.
+    /// </summary>
+    public const string TransactionMsSql =
+        $"(extract(epoch FROM clock_timestamp() - coalesce(nullif(current_setting('{MigrationStartSetting}', true), '')::timestamptz, now())) * 1000)::integer";
 
     public string InsertAppliedSql =>
         $"INSERT INTO {QualifiedName} (version, name, checksum, applied_at, execution_ms, dirty) " +

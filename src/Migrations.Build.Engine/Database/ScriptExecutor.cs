@@ -36,6 +36,8 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
         for (var i = 0; i < steps.Count; i++)
         {
             if (!singleTransaction || i == 0) Add(new NpgsqlBatchCommand("BEGIN"), i, -1);
+            // Sharing one transaction, each migration marks its start, or its recorded time would include its predecessors'.
+            if (singleTransaction) Add(new NpgsqlBatchCommand(HistoryTable.MarkMigrationStartSql), i, -1);
             var statements = steps[i].Plan.Statements;
             for (var s = 0; s < statements.Count; s++) Add(new NpgsqlBatchCommand(statements[s].Text), i, s);
             Add(steps[i].HistoryChange, i, -1);
