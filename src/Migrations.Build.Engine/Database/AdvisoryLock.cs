@@ -13,16 +13,18 @@ public static class AdvisoryLock
 
     /// <summary>
     /// The caller tried <see cref="TryLockSql"/> and found the lock taken: say so, and poll until it is free
-    /// or <paramref name="timeout"/> has passed.
+    /// or <paramref name="timeout"/> has passed. Synchronous, like the rest of a session's opening (see
+    /// <c>MigrationRunner</c>): it runs on a thread of its own.
     /// </summary>
-    public static async Task WaitAsync(NpgsqlConnection connection, long key, TimeSpan timeout, IMigrationLog log, string lockName, CancellationToken cancel)
+    public static void Wait(NpgsqlConnection connection, long key, TimeSpan timeout, IMigrationLog log, string lockName, CancellationToken cancel)
     {
         log.Info($"Waiting for another migration run to finish (advisory lock on {lockName}, up to {timeout.TotalSeconds:0} s)...");
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            await Task.Delay(PollInterval, cancel);
-            if (await TryAsync(connection, key, cancel)) return;
+            cancel.ThrowIfCancellationRequested();
+            if (cancel.WaitHandle.WaitOne(PollInterval)) cancel.ThrowIfCancellationRequested();
+            if (TryLock(connection, key)) return;
         }
         throw new LockTimeoutException(
             $"another migration run still holds the lock on {lockName} after {timeout.TotalSeconds:0} s: " +
@@ -32,10 +34,10 @@ public static class AdvisoryLock
     /// <summary>The key inline, not a parameter: see <see cref="SqlLiteral"/> for why the nothing-pending path avoids parameters.</summary>
     public static string TryLockSql(long key) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SELECT pg_try_advisory_lock({key})");
 
-    private static async Task<bool> TryAsync(NpgsqlConnection connection, long key, CancellationToken cancel)
+    private static bool TryLock(NpgsqlConnection connection, long key)
     {
-        await using var command = new NpgsqlCommand(TryLockSql(key), connection);
-        return (bool)(await command.ExecuteScalarAsync(cancel))!;
+        using var command = new NpgsqlCommand(TryLockSql(key), connection);
+        return (bool)command.ExecuteScalar()!;
     }
 }
 

@@ -75,7 +75,7 @@ public sealed class HistoryTable
     /// golang-migrate state it converted, if any, so the caller can say so. With <paramref name="readOnly"/>
     /// nothing is created or converted (MigrateStatus and friends change nothing): the state is only read.
     /// </summary>
-    /// <param name="columns">The table's columns if already read under the lock (<see cref="TryLockAndReadColumnsAsync"/>).</param>
+    /// <param name="columns">The table's columns if already read under the lock (<see cref="TryLockAndReadColumns"/>).</param>
     public async Task<HistoryState> EnsureAsync(NpgsqlConnection connection, IReadOnlyList<Migration> migrations, bool readOnly, CancellationToken cancel, HashSet<string>? columns = null)
     {
         columns ??= await ColumnsAsync(connection, cancel);
@@ -100,7 +100,7 @@ public sealed class HistoryTable
             return new HistoryState(Exists: true, null);
         }
 
-        if (columns.SetEquals(["version", "name", "checksum", "applied_at", "execution_ms", "dirty"])) return new HistoryState(Exists: true, null);
+        if (IsCurrentFormat(columns)) return new HistoryState(Exists: true, null);
         if (columns.SetEquals(["version", "dirty"]))
         {
             var legacy = await ReadGolangMigrateStateAsync(connection, cancel);
@@ -127,13 +127,18 @@ public sealed class HistoryTable
         return rows;
     }
 
-    public async Task<List<AppliedMigration>> ReadAsync(NpgsqlConnection connection, CancellationToken cancel)
+    /// <summary>Whether a table with these columns is a history table of the current format.</summary>
+    public static bool IsCurrentFormat(IReadOnlySet<string> columns) =>
+        columns.SetEquals(["version", "name", "checksum", "applied_at", "execution_ms", "dirty"]);
+
+    /// <summary>The rows, oldest version first. Synchronous: it belongs to a session's opening (see <see cref="TryLockAndReadColumns"/>).</summary>
+    public List<AppliedMigration> Read(NpgsqlConnection connection)
     {
         var rows = new List<AppliedMigration>();
-        await using var command = new NpgsqlCommand(
+        using var command = new NpgsqlCommand(
             $"SELECT version, name, checksum, applied_at, execution_ms, dirty FROM {QualifiedName} ORDER BY version", connection);
-        await using var reader = await command.ExecuteReaderAsync(cancel);
-        while (await reader.ReadAsync(cancel))
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
         {
             rows.Add(new AppliedMigration(
                 reader.GetInt64(0),
@@ -210,17 +215,22 @@ public sealed class HistoryTable
     /// One round trip: takes the advisory lock if it is free (<see cref="LockKey"/>) and, if so, reads the table's
     /// columns. A batch's statements each take a new snapshot, so the columns are read after the lock is held.
     /// Null when another run holds the lock: wait for it (<see cref="AdvisoryLock"/>), then read the columns anew.
+    /// Synchronous on purpose: in a fresh MSBuild process the machinery of an async call costs more JIT time
+    /// than a loopback round trip waits, and a session opens on a thread of its own anyway.
     /// </summary>
-    public async Task<HashSet<string>?> TryLockAndReadColumnsAsync(NpgsqlConnection connection, CancellationToken cancel)
+    public HashSet<string>? TryLockAndReadColumns(NpgsqlConnection connection)
     {
-        await using var batch = new NpgsqlBatch(connection)
+        using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands = { new NpgsqlBatchCommand(AdvisoryLock.TryLockSql(LockKey)), new NpgsqlBatchCommand(ColumnsSql) },
         };
-        await using var reader = await batch.ExecuteReaderAsync(cancel);
-        var locked = await reader.ReadAsync(cancel) && reader.GetBoolean(0);
-        await reader.NextResultAsync(cancel);
-        return locked ? await ReadColumnsAsync(reader, cancel) : null;
+        using var reader = batch.ExecuteReader();
+        var locked = reader.Read() && reader.GetBoolean(0);
+        reader.NextResult();
+        if (!locked) return null;
+        var columns = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read()) columns.Add(reader.GetString(0));
+        return columns;
     }
 
     // pg_catalog, not information_schema: its views cost milliseconds on every run.
@@ -231,11 +241,6 @@ public sealed class HistoryTable
     {
         await using var command = new NpgsqlCommand(ColumnsSql, connection);
         await using var reader = await command.ExecuteReaderAsync(cancel);
-        return await ReadColumnsAsync(reader, cancel);
-    }
-
-    private static async Task<HashSet<string>> ReadColumnsAsync(NpgsqlDataReader reader, CancellationToken cancel)
-    {
         var columns = new HashSet<string>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancel)) columns.Add(reader.GetString(0));
         return columns;

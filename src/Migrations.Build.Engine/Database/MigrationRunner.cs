@@ -353,10 +353,13 @@ public sealed class MigrationRunner
     private async Task<bool> WithLockAsync(Func<MigrationSet?> loadMigrations, Func<NpgsqlConnection, MigrationSet, List<AppliedMigration>, Task<bool>> work, CancellationToken cancel, bool readOnly = false)
     {
         var clock = Stopwatch.StartNew();
-        // Opening the connection and taking the lock cost more than reading the folder: do both at once. A folder
-        // with errors still runs nothing: the connection is then closed unused, its outcome not reported.
-        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var connecting = Task.Run(() => ConnectAndLockAsync(clock, abandon.Token), abandon.Token);
+        // Opening the session (connect, lock, history) costs more than reading the folder: do both at once. A
+        // folder with errors still runs nothing: the session is then closed unused, its outcome not reported.
+        var sessionLog = new ClosableLog(_log);
+        var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var opening = Task.Run(() => OpenSession(clock, sessionLog, abandon.Token), CancellationToken.None);
+        _ = opening.ContinueWith(_ => abandon.Dispose(), TaskScheduler.Default);
+
         MigrationSet? set = null;
         try
         {
@@ -364,27 +367,41 @@ public sealed class MigrationRunner
         }
         finally
         {
-            if (set is null) await AbandonAsync(connecting, abandon);
+            if (set is null) Abandon(opening, abandon, sessionLog);
         }
         if (set is null) return false;
-        // Still connecting, most likely: meanwhile compute the checksums the history is compared with.
+        // Most likely the session is still opening: meanwhile compute the checksums the history is compared with.
         foreach (var migration in set.Migrations) _ = migration.Up?.Checksum;
 
         NpgsqlConnection? connection = null;
         try
         {
-            (connection, var columns) = await connecting;
-            var state = await _history.EnsureAsync(connection, set.Migrations, readOnly, cancel, columns);
-            if (state.Legacy is { } legacy)
+            Session session;
+            try
             {
-                var described = $"the golang-migrate table {_history.DisplayName} (version {legacy.Version?.ToString() ?? "none"}{(legacy.Dirty ? ", dirty" : "")})";
-                _log.Info(state.Converted
-                    ? $"Converted {described} to the history format, one row per applied migration; its state is kept, and the old table too, as {_history.Table}_golang_migrate_backup."
-                    : $"Read {described} as it is; MigrateUp will convert it to the history format.");
+                session = await opening.WaitAsync(cancel);
             }
-            var applied = !state.Exists ? []
-                : state.Legacy is { } unconverted && !state.Converted ? HistoryTable.RowsOf(unconverted, set.Migrations)
-                : await _history.ReadAsync(connection, cancel);
+            catch (OperationCanceledException)
+            {
+                Abandon(opening, abandon, sessionLog);
+                throw;
+            }
+            connection = session.Connection;
+            var applied = session.Rows;
+            if (applied is null)
+            {
+                var state = await _history.EnsureAsync(connection, set.Migrations, readOnly, cancel, session.Columns);
+                if (state.Legacy is { } legacy)
+                {
+                    var described = $"the golang-migrate table {_history.DisplayName} (version {legacy.Version?.ToString() ?? "none"}{(legacy.Dirty ? ", dirty" : "")})";
+                    _log.Info(state.Converted
+                        ? $"Converted {described} to the history format, one row per applied migration; its state is kept, and the old table too, as {_history.Table}_golang_migrate_backup."
+                        : $"Read {described} as it is; MigrateUp will convert it to the history format.");
+                }
+                applied = !state.Exists ? []
+                    : state.Legacy is { } unconverted && !state.Converted ? HistoryTable.RowsOf(unconverted, set.Migrations)
+                    : _history.Read(connection);
+            }
             _log.Detail($"Locked and read {applied.Count} history row(s) at {clock.ElapsedMilliseconds} ms.");
             return await work(connection, set, applied);
         }
@@ -401,42 +418,54 @@ public sealed class MigrationRunner
     }
 
     /// <summary>
-    /// An open connection holding the advisory lock, with the history table's columns read under it when that
-    /// took no waiting (else null: read them later); closed again if anything fails on the way.
+    /// An open connection holding the advisory lock, the history table's columns when read under it without
+    /// waiting, and its rows when the table is of the current format (else null: the caller creates or
+    /// converts it, which needs the folder). Synchronous, on a thread of its own: see <see cref="HistoryTable.TryLockAndReadColumns"/>.
     /// </summary>
-    private async Task<(NpgsqlConnection Connection, HashSet<string>? Columns)> ConnectAndLockAsync(Stopwatch clock, CancellationToken cancel)
+    private Session OpenSession(Stopwatch clock, IMigrationLog log, CancellationToken cancel)
     {
         var connection = _connection.CreateConnection();
         try
         {
-            await connection.OpenAsync(cancel);
-            _log.Detail($"Connected to {_connection.Description} (PostgreSQL {connection.PostgreSqlVersion}) in {clock.ElapsedMilliseconds} ms.");
-            var columns = await _history.TryLockAndReadColumnsAsync(connection, cancel);
+            connection.Open();
+            log.Detail($"Connected to {_connection.Description} (PostgreSQL {connection.PostgreSqlVersion}) in {clock.ElapsedMilliseconds} ms.");
+            var columns = _history.TryLockAndReadColumns(connection);
             if (columns is null)
             {
-                await AdvisoryLock.WaitAsync(connection, _history.LockKey, _lockTimeout, _log, _history.DisplayName, cancel);
+                AdvisoryLock.Wait(connection, _history.LockKey, _lockTimeout, log, _history.DisplayName, cancel);
+                return new Session(connection, null, null);
             }
-            return (connection, columns);
+            return new Session(connection, columns, HistoryTable.IsCurrentFormat(columns) ? _history.Read(connection) : null);
         }
         catch
         {
-            await connection.DisposeAsync();
+            connection.Dispose();
             throw;
         }
     }
 
-    /// <summary>The folder had errors: stop connecting, close whatever opened, report nothing of it.</summary>
-    private static async Task AbandonAsync(Task<(NpgsqlConnection Connection, HashSet<string>? Columns)> connecting, CancellationTokenSource abandon)
+    private sealed record Session(NpgsqlConnection Connection, HashSet<string>? Columns, List<AppliedMigration>? Rows);
+
+    /// <summary>
+    /// The folder had errors, or the run was cancelled: stop any lock wait and report nothing more. A connection
+    /// being opened cannot be interrupted; it is closed once open, and a failure to open is ignored.
+    /// </summary>
+    private static void Abandon(Task<Session> opening, CancellationTokenSource abandon, ClosableLog sessionLog)
     {
-        abandon.Cancel();
+        sessionLog.Close();
         try
         {
-            await (await connecting).Connection.DisposeAsync();
+            abandon.Cancel();
         }
-        catch (Exception)
+        catch (ObjectDisposedException)
         {
-            // Cancelled or failed: either way nothing is open, and the folder's errors are what the user needs.
+            // The session had already opened (its continuation disposed the source): nothing left to stop.
         }
+        _ = opening.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully) t.Result.Connection.Dispose();
+            else _ = t.Exception; // observed: a failure to connect is not news once the folder has errors
+        }, TaskScheduler.Default);
     }
 
     private static bool IsDatabaseFailure(Exception e) =>
