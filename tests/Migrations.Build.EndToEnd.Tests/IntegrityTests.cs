@@ -84,7 +84,7 @@ public sealed class IntegrityTests(PackageFixture package) : IDisposable
         Git("commit", "-q", "-m", "agents");
 
         Git("checkout", "-q", "main");
-        Thread.Sleep(1100); // a later commit time for the other branch
+        Thread.Sleep(1100); // main's migration is committed later than the branch's: commit times must not decide
         Run(true, "-t:MigrateCreate", "-p:MigrationName=add_projects");
         Git("add", "-A");
         Git("commit", "-q", "-m", "projects");
@@ -96,17 +96,48 @@ public sealed class IntegrityTests(PackageFixture package) : IDisposable
         Assert.Contains("<<<<<<<", File.ReadAllText(SumPath));
         Run(false).Single("MIG305");
 
-        // Resolve the sum either way; the duplicate version is reported with the newer file named.
+        // Resolve the sum either way. main's migration may be deployed already: the branch's is the newer one.
         Git("checkout", "--theirs", "migrations/migrations.sum");
         var build = Run(false);
         var duplicate = build.Single("MIG002");
-        Assert.EndsWith("000002_add_projects.up.sql", duplicate.File);
-        Assert.Contains("'000002_add_projects.up.sql' is the newer one", duplicate.Message);
+        Assert.EndsWith("000002_add_agents.up.sql", duplicate.File);
+        Assert.Contains("'000002_add_agents.up.sql' (added in a git commit of", duplicate.Message);
+        Assert.Contains("not on the mainline", duplicate.Message);
+        Assert.Contains("'000002_add_agents.up.sql' is the newer one", duplicate.Message);
 
         var renumber = Run(true, "-t:MigrateRenumber");
-        Assert.Contains("Renamed 000002_add_projects.up.sql -> 000003_add_projects.up.sql", renumber.Output);
-        Assert.True(File.Exists(Path.Combine(_project.MigrationsDirectory, "000002_add_agents.up.sql")));
+        Assert.Contains("Renamed 000002_add_agents.up.sql -> 000003_add_agents.up.sql", renumber.Output);
+        Assert.True(File.Exists(Path.Combine(_project.MigrationsDirectory, "000002_add_projects.up.sql")));
         Assert.Empty(Run(true).Diagnostics);
+    }
+
+    [Fact]
+    public void A_branch_merging_main_names_its_own_migration_as_the_newer_one_even_when_committed_first()
+    {
+        Git("init", "-q", "-b", "main");
+        Run(true, "-t:MigrateCreate", "-p:MigrationName=create_users");
+        Git("add", "-A");
+        Git("commit", "-q", "-m", "users");
+        Git("checkout", "-q", "-b", "agents");
+        Run(true, "-t:MigrateCreate", "-p:MigrationName=add_agents");
+        Git("add", "-A");
+        Git("commit", "-q", "-m", "agents");
+        Git("checkout", "-q", "main");
+        Thread.Sleep(1100);
+        Run(true, "-t:MigrateCreate", "-p:MigrationName=add_projects");
+        Git("add", "-A");
+        Git("commit", "-q", "-m", "projects");
+
+        // The usual way to catch up: the feature branch merges main, and the merge is committed as it is.
+        Git("checkout", "-q", "agents");
+        Assert.NotEqual(0, GitResult("merge", "main").ExitCode);
+        Git("checkout", "--ours", "migrations/migrations.sum");
+        Git("add", "-A");
+        Git("commit", "-q", "--no-edit");
+
+        var duplicate = Run(false).Single("MIG002");
+        Assert.EndsWith("000002_add_agents.up.sql", duplicate.File);
+        Assert.Contains("'000002_add_projects.up.sql' (on the mainline since", duplicate.Message);
     }
 
     private void Git(params string[] args)
