@@ -73,21 +73,7 @@ public sealed class IntegrityTests(PackageFixture package) : IDisposable
     [Fact]
     public void Two_branch_merge_conflicts_in_the_sum_and_MigrateRenumber_fixes_the_collision()
     {
-        Git("init", "-q", "-b", "main");
-        Run(true, "-t:MigrateCreate", "-p:MigrationName=create_users");
-        Git("add", "-A");
-        Git("commit", "-q", "-m", "users");
-
-        Git("checkout", "-q", "-b", "agents");
-        Run(true, "-t:MigrateCreate", "-p:MigrationName=add_agents");
-        Git("add", "-A");
-        Git("commit", "-q", "-m", "agents");
-
-        Git("checkout", "-q", "main");
-        Thread.Sleep(1100); // main's migration is committed later than the branch's: commit times must not decide
-        Run(true, "-t:MigrateCreate", "-p:MigrationName=add_projects");
-        Git("add", "-A");
-        Git("commit", "-q", "-m", "projects");
+        TwoBranchesAddVersion2();
 
         // Both branches changed the end of migrations.sum: git refuses to merge silently.
         var merge = GitResult("merge", "agents");
@@ -114,19 +100,7 @@ public sealed class IntegrityTests(PackageFixture package) : IDisposable
     [Fact]
     public void A_branch_merging_main_names_its_own_migration_as_the_newer_one_even_when_committed_first()
     {
-        Git("init", "-q", "-b", "main");
-        Run(true, "-t:MigrateCreate", "-p:MigrationName=create_users");
-        Git("add", "-A");
-        Git("commit", "-q", "-m", "users");
-        Git("checkout", "-q", "-b", "agents");
-        Run(true, "-t:MigrateCreate", "-p:MigrationName=add_agents");
-        Git("add", "-A");
-        Git("commit", "-q", "-m", "agents");
-        Git("checkout", "-q", "main");
-        Thread.Sleep(1100);
-        Run(true, "-t:MigrateCreate", "-p:MigrationName=add_projects");
-        Git("add", "-A");
-        Git("commit", "-q", "-m", "projects");
+        TwoBranchesAddVersion2();
 
         // The usual way to catch up: the feature branch merges main, and the merge is committed as it is.
         Git("checkout", "-q", "agents");
@@ -138,6 +112,28 @@ public sealed class IntegrityTests(PackageFixture package) : IDisposable
         var duplicate = Run(false).Single("MIG002");
         Assert.EndsWith("000002_add_agents.up.sql", duplicate.File);
         Assert.Contains("'000002_add_projects.up.sql' (on the mainline since", duplicate.Message);
+    }
+
+    /// <summary>
+    /// main: 000001_create_users, then 000002_add_projects; branch agents (from the first): 000002_add_agents,
+    /// committed a second before main's. Ends on main.
+    /// </summary>
+    private void TwoBranchesAddVersion2()
+    {
+        Git("init", "-q", "-b", "main");
+        CreateAndCommit("create_users");
+        Git("checkout", "-q", "-b", "agents");
+        CreateAndCommit("add_agents");
+        Git("checkout", "-q", "main");
+        Thread.Sleep(1100); // main's migration is committed later than the branch's: commit times must not decide
+        CreateAndCommit("add_projects");
+    }
+
+    private void CreateAndCommit(string name)
+    {
+        Run(true, "-t:MigrateCreate", "-p:MigrationName=" + name);
+        Git("add", "-A");
+        Git("commit", "-q", "-m", name);
     }
 
     private void Git(params string[] args)
