@@ -22,6 +22,9 @@ internal sealed class LintSuppressions
 
     public static LintSuppressions Empty { get; } = new();
 
+    /// <summary>No directive at all: nothing to suppress and nothing to report.</summary>
+    public bool IsEmpty => _entries.Count == 0 && _problems.Count == 0;
+
     /// <summary>Malformed directives and codes that cannot be suppressed, as MIG118 findings.</summary>
     public IReadOnlyList<LintFinding> Problems => _problems;
 

@@ -75,6 +75,9 @@ internal sealed class ScriptLinter
             output.Add(new MigrationDiagnostic(problem.Code, DiagnosticSeverity.Error, problem.Message, path, problem.Position.Line, problem.Position.Column));
 
         var suppressions = LintSuppressions.Parse(_split.Source, _split.Statements);
+        // Most scripts have neither findings nor suppressions: nothing to filter, order or report.
+        if (_findings.Count == 0 && suppressions.IsEmpty) return;
+
         var kept = new List<LintFinding>(_findings.Count);
         foreach (var finding in _findings)
             if (!suppressions.Suppresses(finding)) kept.Add(finding);

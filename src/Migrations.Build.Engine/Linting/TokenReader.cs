@@ -14,12 +14,7 @@ internal ref struct TokenReader
 
     public TokenReader(SqlStatement statement)
     {
-        _tokens = statement.Tokens switch
-        {
-            ArraySegment<SqlToken> segment => segment.AsSpan(),
-            SqlToken[] array => array,
-            var other => other.ToArray(),
-        };
+        _tokens = statement.TokenSpan;
         _source = statement.Source;
     }
 

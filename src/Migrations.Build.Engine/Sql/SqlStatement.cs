@@ -10,8 +10,14 @@ namespace Migrations.Build.Engine.Sql;
 /// </summary>
 public sealed class SqlStatement
 {
+    // The split's token array for the whole text, and this statement's slice of it.
+    private readonly SqlToken[] _tokens;
+    private readonly int _firstToken;
+    private readonly int _tokenCount;
+    private IReadOnlyList<SqlToken>? _tokenList; // Tokens, made on first use: the engine itself reads TokenSpan
+
     internal SqlStatement(string source, int index, int segmentStart, int start, int end, TextPosition startPosition,
-        bool isTerminated, IReadOnlyList<SqlToken> tokens)
+        bool isTerminated, SqlToken[] tokens, int firstToken, int tokenCount)
     {
         Source = source;
         Index = index;
@@ -20,7 +26,9 @@ public sealed class SqlStatement
         End = end;
         StartPosition = startPosition;
         IsTerminated = isTerminated;
-        Tokens = tokens;
+        _tokens = tokens;
+        _firstToken = firstToken;
+        _tokenCount = tokenCount;
     }
 
     /// <summary>The whole text the statement was split from.</summary>
@@ -48,7 +56,10 @@ public sealed class SqlStatement
     public bool IsTerminated { get; }
 
     /// <summary>The significant tokens: no whitespace, comments or psql meta-commands, and not the terminating semicolon.</summary>
-    public IReadOnlyList<SqlToken> Tokens { get; }
+    public IReadOnlyList<SqlToken> Tokens => _tokenList ??= new ArraySegment<SqlToken>(_tokens, _firstToken, _tokenCount);
+
+    /// <summary><see cref="Tokens"/> without the list: what the classifier and the keyword tests read.</summary>
+    internal ReadOnlySpan<SqlToken> TokenSpan => new(_tokens, _firstToken, _tokenCount);
 
     /// <summary>What to send to the server: from the first significant token through the semicolon.</summary>
     public string Text => Source.Substring(Start, End - Start);
@@ -67,9 +78,10 @@ public sealed class SqlStatement
     public string FirstWords(int count)
     {
         var builder = new StringBuilder();
-        for (var i = 0; i < Tokens.Count && i < count; i++)
+        var tokens = TokenSpan;
+        for (var i = 0; i < tokens.Length && i < count; i++)
         {
-            var token = Tokens[i];
+            var token = tokens[i];
             if (token.Kind != SqlTokenKind.Word) break;
             if (builder.Length > 0) builder.Append(' ');
             foreach (var c in token.Span(Source)) builder.Append(char.IsAsciiLetterLower(c) ? (char)(c - ('a' - 'A')) : c);
@@ -81,9 +93,10 @@ public sealed class SqlStatement
     /// <summary>True when the statement starts with these words, ignoring case: <c>StartsWithWords("CREATE", "INDEX")</c>.</summary>
     public bool StartsWithWords(params string[] words)
     {
-        if (Tokens.Count < words.Length) return false;
+        var tokens = TokenSpan;
+        if (tokens.Length < words.Length) return false;
         for (var i = 0; i < words.Length; i++)
-            if (!Tokens[i].IsWord(Source, words[i])) return false;
+            if (!tokens[i].IsWord(Source, words[i])) return false;
         return true;
     }
 

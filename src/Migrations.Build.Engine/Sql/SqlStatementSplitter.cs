@@ -13,8 +13,9 @@ public static class SqlStatementSplitter
     {
         ArgumentNullException.ThrowIfNull(text);
         var source = text.AsSpan();
-        var significant = new List<SqlToken>(source.Length / 8 + 4);
-        var found = new List<FoundStatement>();
+        // Working lists from the pool: per text, only the exact token array and the statements are allocated.
+        var significant = new PooledList<SqlToken>(source.Length / 4);
+        var found = new PooledList<FoundStatement>(16);
         List<SqlProblem>? problems = null;
         var positions = new TextPositionTracker(text);
         var boundary = new StatementBoundaryTracker();
@@ -25,6 +26,13 @@ public static class SqlStatementSplitter
         var offset = 0;
         while (offset < source.Length)
         {
+            // Whitespace is every other token and means nothing here: skip it without making a token of it.
+            if (SqlLexer.IsWhitespace(source[offset]))
+            {
+                offset = SqlLexer.SkipWhitespace(source, offset + 1);
+                continue;
+            }
+
             var token = SqlLexer.ReadToken(source, offset, out var unterminated);
             offset = token.End;
             if (unterminated)
@@ -57,16 +65,23 @@ public static class SqlStatementSplitter
         }
 
         if (firstToken >= 0)
-            found.Add(new FoundStatement(segmentStart, significant[^1].End, statementPosition, false, firstToken, significant.Count - firstToken));
+        {
+            var lastEnd = significant[significant.Count - 1].End;
+            found.Add(new FoundStatement(segmentStart, lastEnd, statementPosition, false, firstToken, significant.Count - firstToken));
+        }
 
+        // One token array for the whole text, which every statement shares a slice of.
         var tokens = significant.ToArray();
+        significant.Return();
         var statements = new SqlStatement[found.Count];
         for (var i = 0; i < found.Count; i++)
         {
             var f = found[i];
             statements[i] = new SqlStatement(text, i, f.SegmentStart, tokens[f.FirstToken].Start, f.End, f.Position,
-                f.IsTerminated, new ArraySegment<SqlToken>(tokens, f.FirstToken, f.TokenCount));
+                f.IsTerminated, tokens, f.FirstToken, f.TokenCount);
         }
+
+        found.Return();
 
         return new SqlSplitResult(text, statements, problems ?? (IReadOnlyList<SqlProblem>)Array.Empty<SqlProblem>());
     }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Migrations.Build.Engine.Sql;
 
 /// <summary>
@@ -18,6 +20,7 @@ internal struct StatementBoundaryTracker
     private char _word0, _word1, _word2, _word3;
 
     /// <summary>Feeds the next significant token; true when it is a semicolon that ends the statement.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool EndsStatement(SqlToken token, ReadOnlySpan<char> source)
     {
         switch (token.Kind)
@@ -65,9 +68,19 @@ internal struct StatementBoundaryTracker
         else if (Is(word, "end") && _beginDepth > 0) _beginDepth--;
     }
 
-    private static bool IsFunctionHeaderWord(ReadOnlySpan<char> word) =>
-        Is(word, "create") || Is(word, "function") || Is(word, "procedure") || Is(word, "or") || Is(word, "replace");
+    // The length picks the one keyword a word can be, so most words cost one comparison of lengths.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsFunctionHeaderWord(ReadOnlySpan<char> word) => word.Length switch
+    {
+        2 => Is(word, "or"),
+        6 => Is(word, "create"),
+        7 => Is(word, "replace"),
+        8 => Is(word, "function"),
+        9 => Is(word, "procedure"),
+        _ => false,
+    };
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Is(ReadOnlySpan<char> word, string keyword) =>
         word.Length == keyword.Length && System.Text.Ascii.EqualsIgnoreCase(word, keyword);
 }

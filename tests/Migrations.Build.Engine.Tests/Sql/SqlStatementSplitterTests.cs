@@ -341,6 +341,23 @@ public sealed class SqlStatementSplitterTests
     }
 
     [Fact]
+    public void Statement_tokens_are_the_lexers_significant_tokens()
+    {
+        // Dense punctuation has more tokens than the working lists start with, so they must grow.
+        var texts = new List<string> { new string('(', 300) + ";", string.Join(" ", Enumerable.Repeat("a,b;", 500)) };
+        var random = new Random(11);
+        for (var i = 0; i < 2000; i++) texts.Add(RandomSqlText.Next(random, 60));
+
+        foreach (var text in texts)
+        {
+            var inStatements = Split(text).Statements.SelectMany(s => s.Tokens).ToList();
+            var significant = SqlLexer.Tokenize(text).Tokens.Where(t => !t.IsTrivia);
+            // All of them but the semicolons that end a statement or stand alone.
+            Assert.Equal(significant.Where(t => t.Kind != SqlTokenKind.Semicolon || inStatements.Contains(t)), inStatements);
+        }
+    }
+
+    [Fact]
     public void Large_file_with_many_statements()
     {
         var builder = new StringBuilder();
