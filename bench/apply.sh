@@ -58,7 +58,8 @@ started=$(dotnet msbuild -t:MigrateStatus -nologo 2>&1)
 port=$(grep -Eo '127\.0\.0\.1:[0-9]+' <<<"$started" | head -1 | cut -d: -f2)
 [ -n "$port" ] || { echo "$started"; exit 1; }
 psql_cmd() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres "$@"; }
-fresh_db() { psql_cmd -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null; }
+# Each contender starts alike: a new database, and the WAL of the previous contender flushed (CHECKPOINT).
+fresh_db() { psql_cmd -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" -c "CHECKPOINT" >/dev/null 2>&1; }
 conn() { echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=$1"; }
 ms() { local s e; s=$(date +%s%N); "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; return 1; }; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
 
