@@ -57,10 +57,16 @@ dotnet restore -nologo -v:q >/dev/null
 started=$(dotnet msbuild -t:MigrateStatus -nologo 2>&1)
 port=$(grep -Eo '127\.0\.0\.1:[0-9]+' <<<"$started" | head -1 | cut -d: -f2)
 [ -n "$port" ] || { echo "$started"; exit 1; }
+# The local database asks for a password; it is in its pgpass file (psql reads PGPASSFILE), beside its data
+# (which, as root, may live outside obj/: the location file says where).
+db_root="$work/app/obj/migrations-db"
+if [ -f "$db_root/location" ]; then db_root=$(head -1 "$db_root/location"); fi
+export PGPASSFILE="$db_root/pgpass"
+password=$(cut -d: -f5 "$PGPASSFILE")
 psql_cmd() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres "$@"; }
 # Each contender starts alike: a new database, and the WAL of the previous contender flushed (CHECKPOINT).
 fresh_db() { psql_cmd -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" -c "CHECKPOINT" >/dev/null 2>&1; }
-conn() { echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=$1"; }
+conn() { echo "Host=127.0.0.1;Port=$port;Username=postgres;Password=$password;Database=$1"; }
 ms() { local s e; s=$(date +%s%N); "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; return 1; }; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
 
 fresh_db floor
@@ -84,7 +90,7 @@ t_bare=$(ms dotnet msbuild -t:Nothing -nologo)
 t_dbmate="n/a"
 if (cd "$work/dbmate" && npm install --no-audit --no-fund --silent dbmate >/dev/null 2>&1); then
   fresh_db dbm
-  t_dbmate=$(cd "$work/dbmate" && DATABASE_URL="postgres://postgres@127.0.0.1:$port/dbm?sslmode=disable" ms ./node_modules/.bin/dbmate --no-dump-schema up) || t_dbmate="failed"
+  t_dbmate=$(cd "$work/dbmate" && DATABASE_URL="postgres://postgres:$password@127.0.0.1:$port/dbm?sslmode=disable" ms ./node_modules/.bin/dbmate --no-dump-schema up) || t_dbmate="failed"
 fi
 t_grate="n/a"
 if (cd "$work" && dotnet tool install grate --tool-path "$work/grate-tool" >/dev/null 2>&1); then

@@ -22,8 +22,13 @@ public sealed class ConnectionTests : IDisposable
 
     public void Dispose() => _project.Dispose();
 
-    private string WithPassword(string connectionString) =>
-        new NpgsqlConnectionStringBuilder(connectionString) { Password = Secret }.ConnectionString;
+    /// <summary>The connection string for a new superuser role whose password is <see cref="Secret"/>: the server checks it.</summary>
+    private string WithPassword(string connectionString)
+    {
+        var role = "p_" + Guid.NewGuid().ToString("N")[..8];
+        DatabaseFixture.Execute(_db, $"CREATE ROLE {role} LOGIN SUPERUSER PASSWORD '{Secret}';");
+        return new NpgsqlConnectionStringBuilder(connectionString) { Username = role, Password = Secret, Passfile = null }.ConnectionString;
+    }
 
     [Fact]
     public void Password_from_the_environment_never_appears_in_diag_output_or_a_binary_log()
@@ -54,7 +59,7 @@ public sealed class ConnectionTests : IDisposable
     [Fact]
     public void Renamed_variable_and_postgres_url_work()
     {
-        var b = new NpgsqlConnectionStringBuilder(_db);
+        var b = new NpgsqlConnectionStringBuilder(WithPassword(_db));
         _project.Variables["APP_DB"] = $"postgres://{b.Username}:{Secret}@{b.Host}:{b.Port}/{b.Database}?sslmode=disable";
         var result = _project.MSBuild("-t:MigrateUp", "-p:MigrationConnectionStringVariable=APP_DB");
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -92,8 +97,8 @@ public sealed class ConnectionTests : IDisposable
     public void Permission_denied_is_MIG204()
     {
         var role = "r_" + Guid.NewGuid().ToString("N")[..8];
-        DatabaseFixture.Execute(_db, $"CREATE ROLE {role} LOGIN; CREATE SCHEMA locked; REVOKE ALL ON SCHEMA public FROM PUBLIC;");
-        _project.Variables["MIGRATION_CONNECTION_STRING"] = new NpgsqlConnectionStringBuilder(_db) { Username = role }.ConnectionString;
+        DatabaseFixture.Execute(_db, $"CREATE ROLE {role} LOGIN PASSWORD '{Secret}'; CREATE SCHEMA locked; REVOKE ALL ON SCHEMA public FROM PUBLIC;");
+        _project.Variables["MIGRATION_CONNECTION_STRING"] = new NpgsqlConnectionStringBuilder(_db) { Username = role, Password = Secret, Passfile = null }.ConnectionString;
         var result = _project.MSBuild("-t:MigrateUp", "-p:MigrationsSchema=locked");
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("permission denied", result.Single("MIG204").Message);
@@ -179,6 +184,25 @@ public sealed class ConnectionTests : IDisposable
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("quoted", result.Single("MIG012").Message);
         Assert.DoesNotContain("retPart", result.Output, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void The_local_database_asks_for_a_password_kept_in_a_file_only_this_user_reads()
+    {
+        // Other users of the machine can reach its loopback port: without the password they get nothing.
+        var file = _database.Cluster.PasswordFile;
+        Assert.NotNull(file);
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.DoesNotContain(File.ReadAllText(file).Split(':')[^1].Trim(), _db);
+
+        var withoutPassword = new NpgsqlConnectionStringBuilder(_db) { Passfile = null, Pooling = false }.ConnectionString;
+        using var connection = new NpgsqlConnection(withoutPassword);
+        var refused = Assert.ThrowsAny<NpgsqlException>(() => connection.Open());
+        Assert.Contains("password", refused.Message, StringComparison.OrdinalIgnoreCase);
+
+        var wrongPassword = new NpgsqlConnectionStringBuilder(_db) { Passfile = null, Password = "guess", Pooling = false }.ConnectionString;
+        using var guessed = new NpgsqlConnection(wrongPassword);
+        Assert.Equal("28P01", Assert.IsType<PostgresException>(Record.Exception(() => guessed.Open())).SqlState);
     }
 
     [Fact]

@@ -78,7 +78,7 @@ public sealed class ScriptTests : IDisposable
         Assert.Equal(0, _project.MSBuild("-t:MigrateScript", "-p:MigrationFrom=0", "-p:MigrationScriptFile=" + path).ExitCode);
 
         var b = new NpgsqlConnectionStringBuilder(db);
-        var psql = ProcessRunner.Run(Tool("psql"), Path.GetTempPath(), null, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", b.Host!, "-p", b.Port.ToString(), "-U", b.Username!, "-d", b.Database!, "-f", path);
+        var psql = ProcessRunner.Run(Tool("psql"), Path.GetTempPath(), PasswordOf(b), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", b.Host!, "-p", b.Port.ToString(), "-U", b.Username!, "-d", b.Database!, "-f", path);
         Assert.NotEqual(0, psql.ExitCode);
         Assert.Contains("is dirty", psql.Output);
         Assert.False(DatabaseFixture.Scalar<bool>(db, "SELECT to_regtype('status') IS NOT NULL"));
@@ -86,17 +86,21 @@ public sealed class ScriptTests : IDisposable
 
     private static string Tool(string name) => Path.Combine(PostgresBinaries.Find()!.Directory, name);
 
+    /// <summary>The local test server asks for a password: libpq tools find it in the cluster's pgpass file.</summary>
+    private static Dictionary<string, string> PasswordOf(NpgsqlConnectionStringBuilder b) =>
+        b.Passfile is { Length: > 0 } file ? new() { ["PGPASSFILE"] = file } : new();
+
     private static void Psql(string connectionString, string file)
     {
         var b = new NpgsqlConnectionStringBuilder(connectionString);
-        var result = ProcessRunner.Run(Tool("psql"), Path.GetTempPath(), null, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", b.Host!, "-p", b.Port.ToString(), "-U", b.Username!, "-d", b.Database!, "-f", file);
+        var result = ProcessRunner.Run(Tool("psql"), Path.GetTempPath(), PasswordOf(b), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", b.Host!, "-p", b.Port.ToString(), "-U", b.Username!, "-d", b.Database!, "-f", file);
         Assert.True(result.ExitCode == 0, result.Output);
     }
 
     private static string SchemaDump(string connectionString)
     {
         var b = new NpgsqlConnectionStringBuilder(connectionString);
-        var result = ProcessRunner.Run(Tool("pg_dump"), Path.GetTempPath(), null, "--schema-only", "--no-owner", "-h", b.Host!, "-p", b.Port.ToString(), "-U", b.Username!, "-d", b.Database!);
+        var result = ProcessRunner.Run(Tool("pg_dump"), Path.GetTempPath(), PasswordOf(b), "--schema-only", "--no-owner", "-h", b.Host!, "-p", b.Port.ToString(), "-U", b.Username!, "-d", b.Database!);
         Assert.True(result.ExitCode == 0, result.Output);
         // Comments, and the random key of pg_dump's \restrict guard (PostgreSQL 13.22+, 15.14+, …), differ per dump.
         return string.Join('\n', result.Output.Split('\n')

@@ -14,11 +14,15 @@ namespace Migrations.Build.Engine.LocalDatabase;
 /// connection string is configured, and the throwaway server of the test suites.
 /// </summary>
 /// <remarks>
-/// The data root holds: data/ (PGDATA), postgres.log, port (the TCP port last used), .lock (held while
+/// The data root holds: data/ (PGDATA), postgres.log, pgpass, port (the TCP port last used), .lock (held while
 /// the cluster is created, started or stopped) and, only when the cluster lives outside the data root,
-/// location (the folder holding data/ and postgres.log instead).
-/// The server listens on 127.0.0.1 only, with trust authentication, and without Unix sockets: no socket
-/// path length limit, no /var/run/postgresql to write to, one way to connect.
+/// location (the folder holding data/, postgres.log and pgpass instead).
+/// The server listens on 127.0.0.1 only, without Unix sockets: no socket path length limit, no
+/// /var/run/postgresql to write to, one way to connect. Other users of the machine can reach that port, so
+/// the cluster asks for a password (scram-sha-256): a random one made at initdb, kept in a pgpass file
+/// beside data/ (readable by this user only), which connection strings name as their Passfile, so that no
+/// connection string holds the password itself. Clusters made before kept trust authentication and no
+/// pgpass file; they go on working as they are.
 /// </remarks>
 public sealed class LocalPostgresCluster
 {
@@ -27,6 +31,7 @@ public sealed class LocalPostgresCluster
     private const string PortFileName = "port";
     private const string LocationFileName = "location";
     private const string LockFileName = ".lock";
+    private const string PasswordFileName = "pgpass";
     private const string SuperUser = "postgres";
     private const int StartAttempts = 3;
     private const int MaxIdentifierBytes = 63;
@@ -37,6 +42,7 @@ public sealed class LocalPostgresCluster
     private static readonly TimeSpan PgCtlMargin = TimeSpan.FromSeconds(15);
 
     private readonly LocalPostgresOptions _options;
+    private readonly string _clusterFolder;
 
     private LocalPostgresCluster(string dataRoot, string clusterFolder, int port, bool startedNow, bool createdNow, LocalPostgresOptions options)
     {
@@ -47,6 +53,7 @@ public sealed class LocalPostgresCluster
         StartedNow = startedNow;
         CreatedNow = createdNow;
         ServerMajorVersion = ReadMajorVersion(DataDirectory);
+        _clusterFolder = clusterFolder;
         _options = options;
     }
 
@@ -72,13 +79,18 @@ public sealed class LocalPostgresCluster
     /// <summary>The major version of the cluster, e.g. "15", from its PG_VERSION file; null if unreadable.</summary>
     public string? ServerMajorVersion { get; }
 
-    /// <summary>Npgsql connection string for <paramref name="database"/>. No password: the cluster trusts local connections.</summary>
+    /// <summary>The pgpass file with the superuser's password (libpq format), or null for a cluster that trusts local connections.</summary>
+    /// <remarks>Beside the data folder, so it lives as long as the cluster, also where root had to put that outside the data root.</remarks>
+    public string? PasswordFile => File.Exists(Path.Combine(_clusterFolder, PasswordFileName)) ? Path.Combine(_clusterFolder, PasswordFileName) : null;
+
+    /// <summary>Npgsql connection string for <paramref name="database"/>: the password stays in <see cref="PasswordFile"/>.</summary>
     public string ConnectionString(string database = "postgres") => new NpgsqlConnectionStringBuilder
     {
         Host = Host,
         Port = Port,
         Username = Username,
         Database = database,
+        Passfile = PasswordFile,
     }.ConnectionString;
 
     public override string ToString() => $"PostgreSQL {ServerMajorVersion} at {Host}:{Port} (data in {DataRoot})";
@@ -257,6 +269,16 @@ public sealed class LocalPostgresCluster
         return folder;
     }
 
+    /// <summary>Writes a file only this user can read (mode 0600 from its creation on Unix).</summary>
+    private static void WritePrivateFile(string path, string content)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using var stream = new FileStream(path, options);
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+        writer.Write(content);
+    }
+
     private static bool IsCluster(string dataDirectory) => File.Exists(Path.Combine(dataDirectory, "PG_VERSION"));
 
     private static void Initialize(PostgresBinaries binaries, ServerAccount account, string dataDirectory, LocalPostgresOptions options)
@@ -264,13 +286,29 @@ public sealed class LocalPostgresCluster
         // A data folder without PG_VERSION is what an interrupted initdb leaves; initdb refuses non-empty folders.
         if (Directory.Exists(dataDirectory)) Directory.Delete(dataDirectory, recursive: true);
 
-        var result = account.Run(binaries.InitDb,
-            ["-D", dataDirectory, "-U", SuperUser, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"]);
+        // initdb reads the password from a file, as the server's user: one beside the data folder, gone right after.
+        var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
+        var clusterFolder = Path.GetDirectoryName(dataDirectory)!;
+        var initdbPasswordFile = Path.Combine(clusterFolder, ".initdb-password");
+        WritePrivateFile(initdbPasswordFile, password + "\n");
+        ToolProcess.Result result;
+        try
+        {
+            account.TakeOwnership(initdbPasswordFile);
+            result = account.Run(binaries.InitDb,
+                ["-D", dataDirectory, "-U", SuperUser, "--auth=scram-sha-256", "--pwfile=" + initdbPasswordFile, "--encoding=UTF8", "--locale=C", "--no-sync"]);
+        }
+        finally
+        {
+            File.Delete(initdbPasswordFile);
+        }
         if (!result.Succeeded)
         {
             throw new LocalDatabaseException(
                 $"initdb could not create the local database in '{dataDirectory}' (exit code {result.ExitCode}):{Environment.NewLine}{Tail(result.Output)}");
         }
+        // Any host, port and database: the port changes when the last one is taken.
+        WritePrivateFile(Path.Combine(clusterFolder, PasswordFileName), $"127.0.0.1:*:*:{SuperUser}:{password}\n");
 
         // Appended, so the last value wins over initdb's own. The port is not here: it is given at each start.
         var settings = new StringBuilder()
