@@ -379,7 +379,17 @@ public sealed class MigrationRunner
             Session session;
             try
             {
-                session = await opening.WaitAsync(cancel);
+                // Blocking, not awaiting: the caller waits anyway (MSBuild tasks are synchronous), and staying on
+                // this thread spares a hop and the async machinery a fresh process would JIT-compile.
+                try
+                {
+                    opening.Wait(cancel);
+                }
+                catch (AggregateException)
+                {
+                    // Rethrown unwrapped just below, for the handlers of database errors.
+                }
+                session = opening.GetAwaiter().GetResult();
             }
             catch (OperationCanceledException)
             {
