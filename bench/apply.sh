@@ -69,38 +69,51 @@ fresh_db() { psql_cmd -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DAT
 conn() { echo "Host=127.0.0.1;Port=$port;Username=postgres;Password=$password;Database=$1"; }
 ms() { local s e; s=$(date +%s%N); "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; return 1; }; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
 
-fresh_db floor
-t_psql=$(ms psql_cmd -d floor -f "$work/psql/all.sql")
-
-fresh_db mb
-t_up=$(MIGRATION_CONNECTION_STRING=$(conn mb) ms dotnet msbuild -t:MigrateUp -nologo -clp:PerformanceSummary)
-t_up_task=$(grep -E '^\s+[0-9]+ ms\s+ApplyMigrations' "$work/last.log" | awk '{print $1}')
-applied=$(psql_cmd -d mb -tAc "SELECT count(*) FROM schema_migrations")
-# Nothing pending: a fresh MSBuild process each time (node reuse is off); the median of 5 runs.
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+task_ms() { grep -E '^\s+[0-9]+ ms\s+ApplyMigrations' "$work/last.log" | awk '{print $1}'; }
+has_dbmate=false; has_grate=false
+(cd "$work/dbmate" && npm install --no-audit --no-fund --silent dbmate >/dev/null 2>&1) && has_dbmate=true
+(cd "$work" && dotnet tool install grate --tool-path "$work/grate-tool" >/dev/null 2>&1) && has_grate=true
+
+# ROUNDS rounds (default 3), each contender once per round on a fresh database, in turn, so that whatever
+# the machine or the server does meanwhile (autovacuum of a catalog that 1,000 migrations grew) falls on
+# all of them alike; the table shows each one's median.
+rounds=${ROUNDS:-3}
+: > "$work/t_psql"; : > "$work/t_up"; : > "$work/t_up_task"; : > "$work/t_dbmate"; : > "$work/t_grate"
+for ((r = 1; r <= rounds; r++)); do
+  fresh_db floor
+  ms psql_cmd -d floor -f "$work/psql/all.sql" >> "$work/t_psql"
+  fresh_db mb
+  MIGRATION_CONNECTION_STRING=$(conn mb) ms dotnet msbuild -t:MigrateUp -nologo -clp:PerformanceSummary >> "$work/t_up"
+  task_ms >> "$work/t_up_task"
+  if $has_dbmate; then
+    fresh_db dbm
+    (cd "$work/dbmate" && DATABASE_URL="postgres://postgres:$password@127.0.0.1:$port/dbm?sslmode=disable" ms ./node_modules/.bin/dbmate --no-dump-schema up) >> "$work/t_dbmate"
+  fi
+  if $has_grate; then
+    fresh_db gr
+    ms "$work/grate-tool/grate" --connectionstring="$(conn gr)" --databasetype=postgresql --files="$work/grate" --silent >> "$work/t_grate"
+  fi
+done
+t_psql=$(median < "$work/t_psql"); t_up=$(median < "$work/t_up"); t_up_task=$(median < "$work/t_up_task")
+t_dbmate=$($has_dbmate && median < "$work/t_dbmate" || echo "n/a")
+t_grate=$($has_grate && median < "$work/t_grate" || echo "n/a")
+applied=$(psql_cmd -d mb -tAc "SELECT count(*) FROM schema_migrations")
+
+# Nothing pending (on the last round's database): a fresh MSBuild process each time (node reuse is off).
 : > "$work/none.txt"
 for _ in 1 2 3 4 5; do
   t=$(MIGRATION_CONNECTION_STRING=$(conn mb) ms dotnet msbuild -t:MigrateUp -nologo -clp:PerformanceSummary)
-  echo "$t $(grep -E '^\s+[0-9]+ ms\s+ApplyMigrations' "$work/last.log" | awk '{print $1}')" >> "$work/none.txt"
+  echo "$t $(task_ms)" >> "$work/none.txt"
 done
 t_none=$(cut -d' ' -f1 "$work/none.txt" | median)
 t_none_task=$(cut -d' ' -f2 "$work/none.txt" | median)
 t_bare=$(ms dotnet msbuild -t:Nothing -nologo)
 
-t_dbmate="n/a"
-if (cd "$work/dbmate" && npm install --no-audit --no-fund --silent dbmate >/dev/null 2>&1); then
-  fresh_db dbm
-  t_dbmate=$(cd "$work/dbmate" && DATABASE_URL="postgres://postgres:$password@127.0.0.1:$port/dbm?sslmode=disable" ms ./node_modules/.bin/dbmate --no-dump-schema up) || t_dbmate="failed"
-fi
-t_grate="n/a"
-if (cd "$work" && dotnet tool install grate --tool-path "$work/grate-tool" >/dev/null 2>&1); then
-  fresh_db gr
-  t_grate=$(ms "$work/grate-tool/grate" --connectionstring="$(conn gr)" --databasetype=postgresql --files="$work/grate" --silent) || t_grate="failed"
-fi
-
 ratio() { if [[ "$1" =~ ^[0-9]+$ && "$2" =~ ^[0-9]+$ && "$2" -gt 0 ]]; then awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; else echo "-"; fi; }
 echo
-echo "N = $n migrations (history rows written by MigrateUp: $applied), PostgreSQL on 127.0.0.1:$port"
+echo "N = $n migrations (history rows written by MigrateUp: $applied), PostgreSQL on 127.0.0.1:$port, median of $rounds rounds"
+echo "each round, in ms: psql $(tr '\n' ' ' < "$work/t_psql")| MigrateUp $(tr '\n' ' ' < "$work/t_up")| task $(tr '\n' ' ' < "$work/t_up_task")| dbmate $(tr '\n' ' ' < "$work/t_dbmate")| grate $(tr '\n' ' ' < "$work/t_grate")"
 printf '%-58s %10s %14s\n' "what" "ms" "vs psql floor"
 printf '%-58s %10s %14s\n' "psql, one session, one transaction per file (floor)" "$t_psql" "1.00"
 printf '%-58s %10s %14s\n' "MigrateUp: ApplyMigrations task's own time" "$t_up_task" "$(ratio "$t_up_task" "$t_psql")"
