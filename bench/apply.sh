@@ -64,8 +64,9 @@ if [ -f "$db_root/location" ]; then db_root=$(head -1 "$db_root/location"); fi
 export PGPASSFILE="$db_root/pgpass"
 password=$(cut -d: -f5 "$PGPASSFILE")
 psql_cmd() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres "$@"; }
-# Each contender starts alike: a new database, and the WAL of the previous contender flushed (CHECKPOINT).
-fresh_db() { psql_cmd -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" -c "CHECKPOINT" >/dev/null 2>&1; }
+# Each contender starts alike, on a new database "bench": the previous contender's database is dropped
+# (so no autovacuum of its catalog runs meanwhile) and its WAL flushed (CHECKPOINT).
+fresh_db() { psql_cmd -d postgres -c "DROP DATABASE IF EXISTS bench WITH (FORCE)" -c "CREATE DATABASE bench" -c "CHECKPOINT" >/dev/null 2>&1; }
 conn() { echo "Host=127.0.0.1;Port=$port;Username=postgres;Password=$password;Database=$1"; }
 ms() { local s e; s=$(date +%s%N); "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; return 1; }; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
 
@@ -81,29 +82,31 @@ has_dbmate=false; has_grate=false
 rounds=${ROUNDS:-3}
 : > "$work/t_psql"; : > "$work/t_up"; : > "$work/t_up_task"; : > "$work/t_dbmate"; : > "$work/t_grate"
 for ((r = 1; r <= rounds; r++)); do
-  fresh_db floor
-  ms psql_cmd -d floor -f "$work/psql/all.sql" >> "$work/t_psql"
-  fresh_db mb
-  MIGRATION_CONNECTION_STRING=$(conn mb) ms dotnet msbuild -t:MigrateUp -nologo -clp:PerformanceSummary >> "$work/t_up"
+  fresh_db
+  ms psql_cmd -d bench -f "$work/psql/all.sql" >> "$work/t_psql"
+  fresh_db
+  MIGRATION_CONNECTION_STRING=$(conn bench) ms dotnet msbuild -t:MigrateUp -nologo -clp:PerformanceSummary >> "$work/t_up"
   task_ms >> "$work/t_up_task"
   if $has_dbmate; then
-    fresh_db dbm
-    (cd "$work/dbmate" && DATABASE_URL="postgres://postgres:$password@127.0.0.1:$port/dbm?sslmode=disable" ms ./node_modules/.bin/dbmate --no-dump-schema up) >> "$work/t_dbmate"
+    fresh_db
+    (cd "$work/dbmate" && DATABASE_URL="postgres://postgres:$password@127.0.0.1:$port/bench?sslmode=disable" ms ./node_modules/.bin/dbmate --no-dump-schema up) >> "$work/t_dbmate"
   fi
   if $has_grate; then
-    fresh_db gr
-    ms "$work/grate-tool/grate" --connectionstring="$(conn gr)" --databasetype=postgresql --files="$work/grate" --silent >> "$work/t_grate"
+    fresh_db
+    ms "$work/grate-tool/grate" --connectionstring="$(conn bench)" --databasetype=postgresql --files="$work/grate" --silent >> "$work/t_grate"
   fi
 done
 t_psql=$(median < "$work/t_psql"); t_up=$(median < "$work/t_up"); t_up_task=$(median < "$work/t_up_task")
 t_dbmate=$($has_dbmate && median < "$work/t_dbmate" || echo "n/a")
 t_grate=$($has_grate && median < "$work/t_grate" || echo "n/a")
-applied=$(psql_cmd -d mb -tAc "SELECT count(*) FROM schema_migrations")
 
-# Nothing pending (on the last round's database): a fresh MSBuild process each time (node reuse is off).
+# Nothing pending: MigrateUp once more (untimed), then again in a fresh MSBuild process each time (node reuse is off).
+fresh_db
+MIGRATION_CONNECTION_STRING=$(conn bench) ms dotnet msbuild -t:MigrateUp -nologo >/dev/null
+applied=$(psql_cmd -d bench -tAc "SELECT count(*) FROM schema_migrations")
 : > "$work/none.txt"
 for _ in 1 2 3 4 5; do
-  t=$(MIGRATION_CONNECTION_STRING=$(conn mb) ms dotnet msbuild -t:MigrateUp -nologo -clp:PerformanceSummary)
+  t=$(MIGRATION_CONNECTION_STRING=$(conn bench) ms dotnet msbuild -t:MigrateUp -nologo -clp:PerformanceSummary)
   echo "$t $(task_ms)" >> "$work/none.txt"
 done
 t_none=$(cut -d' ' -f1 "$work/none.txt" | median)
