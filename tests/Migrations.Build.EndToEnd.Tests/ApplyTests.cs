@@ -67,6 +67,33 @@ public sealed class ApplyTests : IDisposable
     }
 
     [Fact]
+    public void With_every_migration_applied_an_edit_a_dirty_row_and_a_vanished_file_are_each_caught()
+    {
+        WriteUsersAndProjects();
+        Succeeds("-t:MigrateUp");
+
+        // Same versions, one checksum different: the edit is refused.
+        var path = Path.Combine(_project.MigrationsDirectory, "000002_create_projects.up.sql");
+        var original = File.ReadAllText(path);
+        File.AppendAllText(path, "-- edited after it was applied\n");
+        var changed = Fails("-t:MigrateUp");
+        Assert.Equal(path, changed.Single("MIG208").File);
+
+        // Same versions and checksums, one row dirty: refused as dirty.
+        File.WriteAllText(path, original);
+        DatabaseFixture.Execute(_db, "UPDATE schema_migrations SET dirty = true WHERE version = 2");
+        Fails("-t:MigrateUp").Single("MIG207");
+        DatabaseFixture.Execute(_db, "UPDATE schema_migrations SET dirty = false WHERE version = 2");
+
+        // A file gone whose migration is applied: warned about, not pending.
+        var down = Path.Combine(_project.MigrationsDirectory, "000002_create_projects.down.sql");
+        File.Move(path, path + ".bak");
+        File.Move(down, down + ".bak");
+        var missing = Succeeds("-t:MigrateUp");
+        Assert.Contains("version 2 (create_projects) is applied", missing.Single("MIG211").Message);
+    }
+
+    [Fact]
     public void MigrationTarget_stops_at_that_version()
     {
         WriteUsersAndProjects();
