@@ -69,6 +69,21 @@ public sealed class ConnectionTests : IDisposable
     }
 
     [Fact]
+    public void Several_hosts_with_target_session_attributes_connect()
+    {
+        // An HA connection string: the lean data source refuses it, so several hosts take the plain NpgsqlConnection way.
+        var b = new NpgsqlConnectionStringBuilder(_db);
+        _project.Variables["MIGRATION_CONNECTION_STRING"] = new NpgsqlConnectionStringBuilder(_db)
+        {
+            Host = $"{b.Host}:{b.Port},{b.Host}:{b.Port}",
+            TargetSessionAttributes = "read-write",
+        }.ConnectionString;
+        var result = _project.MSBuild("-t:MigrateUp");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(DatabaseFixture.TableExists(_db, "users"));
+    }
+
+    [Fact]
     public void Cannot_connect_is_MIG201()
     {
         var b = new NpgsqlConnectionStringBuilder(_db) { Port = FreePort(), Timeout = 3 };

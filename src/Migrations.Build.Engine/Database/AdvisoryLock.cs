@@ -24,7 +24,7 @@ public static class AdvisoryLock
         {
             cancel.ThrowIfCancellationRequested();
             if (cancel.WaitHandle.WaitOne(PollInterval)) cancel.ThrowIfCancellationRequested();
-            if (TryLock(connection, key)) return;
+            if (TryLock(connection, key, cancel)) return;
         }
         throw new LockTimeoutException(
             $"another migration run still holds the lock on {lockName} after {timeout.TotalSeconds:0} s: " +
@@ -34,9 +34,10 @@ public static class AdvisoryLock
     /// <summary>The key inline, not a parameter: see <see cref="SqlLiteral"/> for why the nothing-pending path avoids parameters.</summary>
     public static string TryLockSql(long key) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SELECT pg_try_advisory_lock({key})");
 
-    private static bool TryLock(NpgsqlConnection connection, long key)
+    private static bool TryLock(NpgsqlConnection connection, long key, CancellationToken cancel)
     {
         using var command = new NpgsqlCommand(TryLockSql(key), connection);
+        using var cancelling = cancel.Register(command.Cancel);
         return (bool)command.ExecuteScalar()!;
     }
 }

@@ -29,7 +29,15 @@ public sealed class ConnectionSettings
     /// migration's own result sets are skipped undecoded, so their types need not be known. TLS and
     /// Kerberos/GSS stay available, as deploy connections need them.
     /// </summary>
-    public NpgsqlConnection CreateConnection() => (_dataSource ??= BuildDataSource()).CreateConnection();
+    /// <remarks>
+    /// Several hosts (Host=a,b) go the plain NpgsqlConnection way: a data source builder refuses Target Session
+    /// Attributes in a multi-host string, which an NpgsqlConnection accepts.
+    /// </remarks>
+    public NpgsqlConnection CreateConnection() => IsMultiHost
+        ? new NpgsqlConnection(ConnectionString)
+        : (_dataSource ??= BuildDataSource()).CreateConnection();
+
+    private bool IsMultiHost => Builder.Host?.Contains(',') == true;
 
     private NpgsqlDataSource? _dataSource;
 

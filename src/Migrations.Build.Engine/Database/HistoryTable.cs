@@ -132,11 +132,13 @@ public sealed class HistoryTable
         columns.SetEquals(["version", "name", "checksum", "applied_at", "execution_ms", "dirty"]);
 
     /// <summary>The rows, oldest version first. Synchronous: it belongs to a session's opening (see <see cref="TryLockAndReadColumns"/>).</summary>
-    public List<AppliedMigration> Read(NpgsqlConnection connection)
+    /// <param name="cancel">Cancels the query on the server (a synchronous call does not watch the token itself).</param>
+    public List<AppliedMigration> Read(NpgsqlConnection connection, CancellationToken cancel)
     {
         var rows = new List<AppliedMigration>();
         using var command = new NpgsqlCommand(
             $"SELECT version, name, checksum, applied_at, execution_ms, dirty FROM {QualifiedName} ORDER BY version", connection);
+        using var cancelling = cancel.Register(command.Cancel);
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
@@ -218,12 +220,14 @@ public sealed class HistoryTable
     /// Synchronous on purpose: in a fresh MSBuild process the machinery of an async call costs more JIT time
     /// than a loopback round trip waits, and a session opens on a thread of its own anyway.
     /// </summary>
-    public HashSet<string>? TryLockAndReadColumns(NpgsqlConnection connection)
+    /// <param name="cancel">Cancels the batch on the server (a synchronous call does not watch the token itself).</param>
+    public HashSet<string>? TryLockAndReadColumns(NpgsqlConnection connection, CancellationToken cancel)
     {
         using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands = { new NpgsqlBatchCommand(AdvisoryLock.TryLockSql(LockKey)), new NpgsqlBatchCommand(ColumnsSql) },
         };
+        using var cancelling = cancel.Register(batch.Cancel);
         using var reader = batch.ExecuteReader();
         var locked = reader.Read() && reader.GetBoolean(0);
         reader.NextResult();

@@ -410,7 +410,7 @@ public sealed class MigrationRunner
                 }
                 applied = !state.Exists ? []
                     : state.Legacy is { } unconverted && !state.Converted ? HistoryTable.RowsOf(unconverted, set.Migrations)
-                    : _history.Read(connection);
+                    : _history.Read(connection, cancel);
             }
             _log.Detail($"Locked and read {applied.Count} history row(s) at {clock.ElapsedMilliseconds} ms.");
             return await work(connection, set, applied);
@@ -439,13 +439,13 @@ public sealed class MigrationRunner
         {
             connection.Open();
             log.Detail($"Connected to {_connection.Description} (PostgreSQL {connection.PostgreSqlVersion}) in {clock.ElapsedMilliseconds} ms.");
-            var columns = _history.TryLockAndReadColumns(connection);
+            var columns = _history.TryLockAndReadColumns(connection, cancel);
             if (columns is null)
             {
                 AdvisoryLock.Wait(connection, _history.LockKey, _lockTimeout, log, _history.DisplayName, cancel);
                 return new Session(connection, null, null);
             }
-            return new Session(connection, columns, HistoryTable.IsCurrentFormat(columns) ? _history.Read(connection) : null);
+            return new Session(connection, columns, HistoryTable.IsCurrentFormat(columns) ? _history.Read(connection, cancel) : null);
         }
         catch
         {

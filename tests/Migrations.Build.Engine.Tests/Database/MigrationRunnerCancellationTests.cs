@@ -1,0 +1,87 @@
+using Migrations.Build.Engine.Database;
+using Migrations.Build.Engine.LocalDatabase;
+using Npgsql;
+
+namespace Migrations.Build.Engine.Tests.Database;
+
+/// <summary>
+/// A cancelled run leaves no session behind: in a long-lived MSBuild node (IDE, node reuse) a session that
+/// outlived its run would keep the advisory lock, and every later run would time out waiting for it.
+/// Against the real PostgreSQL server of this machine.
+/// </summary>
+public sealed class MigrationRunnerCancellationTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private readonly string _root;
+
+    public MigrationRunnerCancellationTests() => _root = Path.Combine(_temp.Path, "obj", "migrations-db");
+
+    public void Dispose()
+    {
+        LocalPostgresCluster.Delete(_root);
+        _temp.Dispose();
+    }
+
+    [Fact]
+    public async Task Cancelling_a_run_blocked_while_opening_its_session_closes_that_session()
+    {
+        var cluster = LocalPostgresCluster.EnsureStarted(_root);
+        var database = cluster.CreateDatabase("cancel_test");
+        var migrations = Directory.CreateDirectory(Path.Combine(_temp.Path, "migrations")).FullName;
+        File.WriteAllText(Path.Combine(migrations, "001_first.sql"), "CREATE TABLE first (id int);\n");
+        var set = MigrationSetLoader.Load(new MigrationSetOptions(migrations) { RequireDown = false });
+        var settings = ConnectionSettings.Parse(database, "test");
+        var runner = new MigrationRunner(settings, new HistoryTable("public", "schema_migrations"), new NullLog(), TimeSpan.FromSeconds(30));
+        Assert.True(await runner.UpAsync(() => set, new UpOptions()));
+
+        // Another session locks the history table: the run's first read of it blocks (no timeout by default).
+        await using var blocker = new NpgsqlConnection(database);
+        await blocker.OpenAsync();
+        await using var transaction = await blocker.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE", blocker, transaction))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        using var cancel = new CancellationTokenSource();
+        // On a thread of its own, as in MSBuild, whose Cancel comes from another thread while the task blocks.
+        var run = Task.Run(() => runner.UpAsync(() => set, new UpOptions(), cancel.Token));
+        Assert.True(await WaitUntil(() => Sessions(database, "state = 'active' AND wait_event_type = 'Lock'") == 1), "the run never blocked on the table lock");
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+
+        // Still locked by the blocker: the run's session must be gone anyway, and with it its advisory lock.
+        Assert.True(await WaitUntil(() => Sessions(database, "true") == 0), "the cancelled run's session is still open");
+        Assert.Equal(0L, Scalar(database, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"));
+    }
+
+    private static long Sessions(string connectionString, string condition) =>
+        Scalar(connectionString, $"SELECT count(*) FROM pg_stat_activity WHERE application_name = 'Migrations.Build' AND {condition}");
+
+    private static long Scalar(string connectionString, string sql)
+    {
+        using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = "test" }.ConnectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand(sql, connection);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static async Task<bool> WaitUntil(Func<bool> condition)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (condition()) return true;
+            await Task.Delay(100);
+        }
+        return false;
+    }
+
+    private sealed class NullLog : IMigrationLog
+    {
+        public void Info(string message) { }
+
+        public void Detail(string message) { }
+
+        public void Report(MigrationDiagnostic diagnostic) { }
+    }
+}
