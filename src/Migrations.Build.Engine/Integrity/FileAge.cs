@@ -58,17 +58,16 @@ public sealed record FileAge(string Path, DateTimeOffset When, FileAge.Origin Wh
     /// <summary>origin's default branch, else a local main or master; null outside a repository or without one.</summary>
     private static string? Mainline(string directory)
     {
-        if (Git(directory, "symbolic-ref", "--quiet", "refs/remotes/origin/HEAD") is { Length: > 0 } remoteHead) return remoteHead.Trim();
-        foreach (var branch in new[] { "refs/heads/main", "refs/heads/master" })
-        {
-            if (Git(directory, "rev-parse", "--verify", "--quiet", branch) is { Length: > 0 }) return branch;
-        }
-        return null;
+        var candidates = new List<string>();
+        if (Git(directory, "symbolic-ref", "--quiet", "refs/remotes/origin/HEAD") is { Length: > 0 } remoteHead) candidates.Add(remoteHead.Trim());
+        candidates.AddRange(["refs/heads/main", "refs/heads/master"]);
+        // origin/HEAD can name a branch that is gone (the default branch was renamed): take the first that resolves.
+        return candidates.FirstOrDefault(branch => Git(directory, "rev-parse", "--verify", "--quiet", branch + "^{commit}") is { Length: > 0 });
     }
 
     private static DateTimeOffset? EarliestAdd(string directory, string[] revisions, string fileName)
     {
-        var output = Git(directory, ["log", .. revisions, "--diff-filter=A", "--format=%ct", "--", fileName]);
+        var output = Git(directory, ["log", .. revisions, "--diff-filter=A", "--format=%ct", "--", ":(literal)" + fileName]);
         long? earliest = null;
         foreach (var line in (output ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {

@@ -269,10 +269,14 @@ public sealed class LocalPostgresCluster
         return folder;
     }
 
-    /// <summary>Writes a file only this user can read (mode 0600 from its creation on Unix).</summary>
+    /// <summary>
+    /// Writes a new file only this user can read (mode 0600 from its creation on Unix). Whatever was at the path
+    /// is removed first and the file created exclusively, so a link planted there is never followed.
+    /// </summary>
     private static void WritePrivateFile(string path, string content)
     {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        File.Delete(path);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         using var stream = new FileStream(path, options);
         using var writer = new StreamWriter(stream, new UTF8Encoding(false));
@@ -289,6 +293,9 @@ public sealed class LocalPostgresCluster
         // initdb reads the password from a file, as the server's user: one beside the data folder, gone right after.
         var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
         var clusterFolder = Path.GetDirectoryName(dataDirectory)!;
+        // The pgpass first: a crash right after initdb must not leave a cluster nobody has the password of.
+        // Any host, port and database in it: the port changes when the last one is taken.
+        WritePrivateFile(Path.Combine(clusterFolder, PasswordFileName), $"127.0.0.1:*:*:{SuperUser}:{password}\n");
         var initdbPasswordFile = Path.Combine(clusterFolder, ".initdb-password");
         WritePrivateFile(initdbPasswordFile, password + "\n");
         ToolProcess.Result result;
@@ -307,8 +314,6 @@ public sealed class LocalPostgresCluster
             throw new LocalDatabaseException(
                 $"initdb could not create the local database in '{dataDirectory}' (exit code {result.ExitCode}):{Environment.NewLine}{Tail(result.Output)}");
         }
-        // Any host, port and database: the port changes when the last one is taken.
-        WritePrivateFile(Path.Combine(clusterFolder, PasswordFileName), $"127.0.0.1:*:*:{SuperUser}:{password}\n");
 
         // Appended, so the last value wins over initdb's own. The port is not here: it is given at each start.
         var settings = new StringBuilder()
