@@ -78,7 +78,7 @@ public sealed class HistoryTable
     /// <param name="columns">The table's columns if already read under the lock (<see cref="TryLockAndReadColumns"/>).</param>
     public async Task<HistoryState> EnsureAsync(NpgsqlConnection connection, IReadOnlyList<Migration> migrations, bool readOnly, CancellationToken cancel, HashSet<string>? columns = null)
     {
-        columns ??= await ColumnsAsync(connection, cancel);
+        columns ??= ReadColumns(connection, cancel);
         if (columns.Count == 0)
         {
             if (readOnly) return new HistoryState(Exists: false, null);
@@ -231,22 +231,26 @@ public sealed class HistoryTable
         using var reader = batch.ExecuteReader();
         var locked = reader.Read() && reader.GetBoolean(0);
         reader.NextResult();
-        if (!locked) return null;
-        var columns = new HashSet<string>(StringComparer.Ordinal);
-        while (reader.Read()) columns.Add(reader.GetString(0));
-        return columns;
+        return locked ? ColumnsOf(reader) : null;
     }
 
     // pg_catalog, not information_schema: its views cost milliseconds on every run.
     private string ColumnsSql =>
         $"SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass({SqlLiteral.Quote(QualifiedName)}) AND attnum > 0 AND NOT attisdropped";
 
-    private async Task<HashSet<string>> ColumnsAsync(NpgsqlConnection connection, CancellationToken cancel)
+    /// <summary>The columns, read on their own (after waiting for the lock). Synchronous, like the rest of a session's opening.</summary>
+    private HashSet<string> ReadColumns(NpgsqlConnection connection, CancellationToken cancel)
     {
-        await using var command = new NpgsqlCommand(ColumnsSql, connection);
-        await using var reader = await command.ExecuteReaderAsync(cancel);
+        using var command = new NpgsqlCommand(ColumnsSql, connection);
+        using var cancelling = cancel.Register(command.Cancel);
+        using var reader = command.ExecuteReader();
+        return ColumnsOf(reader);
+    }
+
+    private static HashSet<string> ColumnsOf(NpgsqlDataReader reader)
+    {
         var columns = new HashSet<string>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancel)) columns.Add(reader.GetString(0));
+        while (reader.Read()) columns.Add(reader.GetString(0));
         return columns;
     }
 

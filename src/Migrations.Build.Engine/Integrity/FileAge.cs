@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace Migrations.Build.Engine.Integrity;
@@ -76,34 +75,19 @@ public sealed record FileAge(string Path, DateTimeOffset When, FileAge.Origin Wh
         return earliest is null ? null : DateTimeOffset.FromUnixTimeSeconds(earliest.Value);
     }
 
+    private static readonly TimeSpan GitTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>git's output, or null when git is missing, fails, or hangs.</summary>
     private static string? Git(string directory, params string[] args)
     {
         try
         {
-            var start = new ProcessStartInfo("git")
-            {
-                WorkingDirectory = directory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var arg in args) start.ArgumentList.Add(arg);
-            using var git = Process.Start(start);
-            if (git is null) return null;
-            var error = git.StandardError.ReadToEndAsync();
-            var output = git.StandardOutput.ReadToEnd();
-            if (!git.WaitForExit(10_000))
-            {
-                git.Kill();
-                return null;
-            }
-            error.Wait();
-            return git.ExitCode == 0 ? output : null;
+            var result = LocalDatabase.ToolProcess.Run("git", args, GitTimeout, directory);
+            return result.Succeeded ? result.StandardOutput : null;
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (LocalDatabase.LocalDatabaseException)
         {
-            return null; // no git on this machine
+            return null; // no git on this machine, or it did not finish in time
         }
     }
 }
