@@ -12,7 +12,7 @@ public static class AdvisoryLock
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
-    /// The caller tried <see cref="TryLockSql"/> and found the lock taken: say so, and poll until it is free
+    /// The caller tried <see cref="TryLockCall"/> and found the lock taken: say so, and poll until it is free
     /// or <paramref name="timeout"/> has passed. Synchronous, like the rest of a session's opening (see
     /// <c>MigrationRunner</c>): it runs on a thread of its own.
     /// </summary>
@@ -32,11 +32,11 @@ public static class AdvisoryLock
     }
 
     /// <summary>The key inline, not a parameter: see <see cref="SqlLiteral"/> for why the nothing-pending path avoids parameters.</summary>
-    public static string TryLockSql(long key) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SELECT pg_try_advisory_lock({key})");
+    public static string TryLockCall(long key) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"pg_try_advisory_lock({key})");
 
     private static bool TryLock(NpgsqlConnection connection, long key, CancellationToken cancel)
     {
-        using var command = new NpgsqlCommand(TryLockSql(key), connection);
+        using var command = new NpgsqlCommand("SELECT " + TryLockCall(key), connection);
         using var cancelling = cancel.Register(command.Cancel);
         return (bool)command.ExecuteScalar()!;
     }

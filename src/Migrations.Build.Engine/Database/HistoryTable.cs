@@ -75,10 +75,9 @@ public sealed class HistoryTable
     /// golang-migrate state it converted, if any, so the caller can say so. With <paramref name="readOnly"/>
     /// nothing is created or converted (MigrateStatus and friends change nothing): the state is only read.
     /// </summary>
-    /// <param name="columns">The table's columns if already read under the lock (<see cref="TryLockAndReadColumns"/>).</param>
-    public async Task<HistoryState> EnsureAsync(NpgsqlConnection connection, IReadOnlyList<Migration> migrations, bool readOnly, CancellationToken cancel, HashSet<string>? columns = null)
+    public async Task<HistoryState> EnsureAsync(NpgsqlConnection connection, IReadOnlyList<Migration> migrations, bool readOnly, CancellationToken cancel)
     {
-        columns ??= ReadColumns(connection, cancel);
+        var columns = ReadColumns(connection, cancel);
         if (columns.Count == 0)
         {
             if (readOnly) return new HistoryState(Exists: false, null);
@@ -127,11 +126,12 @@ public sealed class HistoryTable
         return rows;
     }
 
-    /// <summary>Whether a table with these columns is a history table of the current format.</summary>
-    public static bool IsCurrentFormat(IReadOnlySet<string> columns) =>
-        columns.SetEquals(["version", "name", "checksum", "applied_at", "execution_ms", "dirty"]);
+    private static readonly string[] CurrentColumns = ["version", "name", "checksum", "applied_at", "execution_ms", "dirty"];
 
-    /// <summary>The rows, oldest version first. Synchronous: it belongs to a session's opening (see <see cref="TryLockAndReadColumns"/>).</summary>
+    /// <summary>Whether a table with these columns is a history table of the current format.</summary>
+    private static bool IsCurrentFormat(IReadOnlySet<string> columns) => columns.SetEquals(CurrentColumns);
+
+    /// <summary>The rows, oldest version first. Synchronous: it belongs to a session's opening (see <see cref="TryLockAndCheckFormat"/>).</summary>
     /// <param name="cancel">Cancels the query on the server (a synchronous call does not watch the token itself).</param>
     public List<AppliedMigration> Read(NpgsqlConnection connection, CancellationToken cancel)
     {
@@ -214,34 +214,39 @@ public sealed class HistoryTable
     };
 
     /// <summary>
-    /// One round trip: takes the advisory lock if it is free (<see cref="LockKey"/>) and, if so, reads the table's
-    /// columns. A batch's statements each take a new snapshot, so the columns are read after the lock is held.
-    /// Null when another run holds the lock: wait for it (<see cref="AdvisoryLock"/>), then read the columns anew.
-    /// Synchronous on purpose: in a fresh MSBuild process the machinery of an async call costs more JIT time
-    /// than a loopback round trip waits, and a session opens on a thread of its own anyway.
+    /// One statement: takes the advisory lock if it is free (<see cref="LockKey"/>) and says whether the table
+    /// is of the current format. Null when another run holds the lock: wait for it (<see cref="AdvisoryLock"/>).
     /// </summary>
-    /// <param name="cancel">Cancels the batch on the server (a synchronous call does not watch the token itself).</param>
-    public HashSet<string>? TryLockAndReadColumns(NpgsqlConnection connection, CancellationToken cancel)
+    /// <remarks>
+    /// <para>The statement's snapshot predates the lock it takes, so its answer may be stale. "Current format"
+    /// still holds once locked (no run alters a current table); any other answer (no table, golang-migrate's)
+    /// is only a hint, and <see cref="EnsureAsync"/> reads the columns anew under the lock before acting.</para>
+    /// <para>One statement, not a batch: Npgsql writes a synchronous batch from another thread. Synchronous on
+    /// purpose: in a fresh MSBuild process the machinery of an async call costs more JIT time than a loopback
+    /// round trip waits, and a session opens on a thread of its own anyway.</para>
+    /// </remarks>
+    /// <param name="cancel">Cancels the statement on the server (a synchronous call does not watch the token itself).</param>
+    public bool? TryLockAndCheckFormat(NpgsqlConnection connection, CancellationToken cancel)
     {
-        using var batch = new NpgsqlBatch(connection)
-        {
-            BatchCommands = { new NpgsqlBatchCommand(AdvisoryLock.TryLockSql(LockKey)), new NpgsqlBatchCommand(ColumnsSql) },
-        };
-        using var cancelling = cancel.Register(batch.Cancel);
-        using var reader = batch.ExecuteReader();
-        var locked = reader.Read() && reader.GetBoolean(0);
-        reader.NextResult();
-        return locked ? ColumnsOf(reader) : null;
+        // IsCurrentFormat, in SQL: exactly the current columns.
+        var current = string.Join(", ", CurrentColumns.Select(SqlLiteral.Quote));
+        using var command = new NpgsqlCommand(
+            $"SELECT {AdvisoryLock.TryLockCall(LockKey)}, (SELECT count(*) = {CurrentColumns.Length} AND " +
+            $"count(*) FILTER (WHERE attname IN ({current})) = {CurrentColumns.Length} {ColumnsFromWhere})", connection);
+        using var cancelling = cancel.Register(command.Cancel);
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return reader.GetBoolean(0) ? reader.GetBoolean(1) : null;
     }
 
     // pg_catalog, not information_schema: its views cost milliseconds on every run.
-    private string ColumnsSql =>
-        $"SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass({SqlLiteral.Quote(QualifiedName)}) AND attnum > 0 AND NOT attisdropped";
+    private string ColumnsFromWhere =>
+        $"FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass({SqlLiteral.Quote(QualifiedName)}) AND attnum > 0 AND NOT attisdropped";
 
-    /// <summary>The columns, read on their own (after waiting for the lock). Synchronous, like the rest of a session's opening.</summary>
+    /// <summary>The columns (none when there is no table). Synchronous, like the rest of a session's opening.</summary>
     private HashSet<string> ReadColumns(NpgsqlConnection connection, CancellationToken cancel)
     {
-        using var command = new NpgsqlCommand(ColumnsSql, connection);
+        using var command = new NpgsqlCommand("SELECT attname " + ColumnsFromWhere, connection);
         using var cancelling = cancel.Register(command.Cancel);
         using var reader = command.ExecuteReader();
         return ColumnsOf(reader);

@@ -400,7 +400,7 @@ public sealed class MigrationRunner
             var applied = session.Rows;
             if (applied is null)
             {
-                var state = await _history.EnsureAsync(connection, set.Migrations, readOnly, cancel, session.Columns);
+                var state = await _history.EnsureAsync(connection, set.Migrations, readOnly, cancel);
                 if (state.Legacy is { } legacy)
                 {
                     var described = $"the golang-migrate table {_history.DisplayName} (version {legacy.Version?.ToString() ?? "none"}{(legacy.Dirty ? ", dirty" : "")})";
@@ -423,14 +423,14 @@ public sealed class MigrationRunner
         finally
         {
             // Unpooled: closing the connection ends the session, which releases the advisory lock.
-            if (connection is not null) await connection.DisposeAsync();
+            connection?.Dispose();
         }
     }
 
     /// <summary>
-    /// An open connection holding the advisory lock, the history table's columns when read under it without
-    /// waiting, and its rows when the table is of the current format (else null: the caller creates or
-    /// converts it, which needs the folder). Synchronous, on a thread of its own: see <see cref="HistoryTable.TryLockAndReadColumns"/>.
+    /// An open connection holding the advisory lock, and the history table's rows when it is of the current
+    /// format (else null: the caller creates or converts it, which needs the folder). Synchronous, on a thread
+    /// of its own: see <see cref="HistoryTable.TryLockAndCheckFormat"/>.
     /// </summary>
     private Session OpenSession(Stopwatch clock, IMigrationLog log, CancellationToken cancel)
     {
@@ -439,13 +439,16 @@ public sealed class MigrationRunner
         {
             connection.Open();
             log.Detail($"Connected to {_connection.Description} (PostgreSQL {connection.PostgreSqlVersion}) in {clock.ElapsedMilliseconds} ms.");
-            var columns = _history.TryLockAndReadColumns(connection, cancel);
-            if (columns is null)
+            switch (_history.TryLockAndCheckFormat(connection, cancel))
             {
-                AdvisoryLock.Wait(connection, _history.LockKey, _lockTimeout, log, _history.DisplayName, cancel);
-                return new Session(connection, null, null);
+                case null:
+                    AdvisoryLock.Wait(connection, _history.LockKey, _lockTimeout, log, _history.DisplayName, cancel);
+                    return new Session(connection, null);
+                case true:
+                    return new Session(connection, _history.Read(connection, cancel));
+                default:
+                    return new Session(connection, null);
             }
-            return new Session(connection, columns, HistoryTable.IsCurrentFormat(columns) ? _history.Read(connection, cancel) : null);
         }
         catch
         {
@@ -454,7 +457,7 @@ public sealed class MigrationRunner
         }
     }
 
-    private sealed record Session(NpgsqlConnection Connection, HashSet<string>? Columns, List<AppliedMigration>? Rows);
+    private sealed record Session(NpgsqlConnection Connection, List<AppliedMigration>? Rows);
 
     /// <summary>
     /// The folder had errors, or the run was cancelled: stop any lock wait and report nothing more. A connection
@@ -486,8 +489,13 @@ public sealed class MigrationRunner
     private static long PreviousOf(MigrationSet set, long version) =>
         set.Migrations.Where(m => m.Version < version).Select(m => m.Version).DefaultIfEmpty(0).Max();
 
-    private static long CurrentVersion(IEnumerable<AppliedMigration> applied) =>
-        applied.Select(a => a.Version).DefaultIfEmpty(0).Max();
+    /// <summary>The highest applied version, 0 for none. A loop: LINQ's Max over longs is JIT-compiled in every fresh build process.</summary>
+    private static long CurrentVersion(IEnumerable<AppliedMigration> applied)
+    {
+        long highest = 0;
+        foreach (var row in applied) highest = Math.Max(highest, row.Version);
+        return highest;
+    }
 
     private static string Versions(IEnumerable<long> versions)
     {
