@@ -38,6 +38,7 @@ public sealed class LocalPostgresCluster
     private const int LogTailLines = 25;
 
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan HelperTimeout = TimeSpan.FromSeconds(15);
     // Our own limit on pg_ctl is above the one pg_ctl applies itself (-t), so its message wins when both expire.
     private static readonly TimeSpan PgCtlMargin = TimeSpan.FromSeconds(15);
 
@@ -257,16 +258,32 @@ public sealed class LocalPostgresCluster
             return root;
         }
 
-        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(root)))[..16].ToLowerInvariant();
-        var folder = Path.Combine("/tmp", "migrations-build-" + hash);
-        Directory.CreateDirectory(folder);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        var folder = SharedTmpFolder(root);
+        ClaimSharedFolder(folder, account);
         account.TakeOwnership(folder);
         File.WriteAllText(locationFile, folder + Environment.NewLine);
         return folder;
+    }
+
+    /// <summary>Stable for a data root, so that a data root recreated (rm -rf obj) finds its cluster again.</summary>
+    internal static string SharedTmpFolder(string root) =>
+        Path.Combine("/tmp", "migrations-build-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(root)))[..16].ToLowerInvariant());
+
+    /// <summary>
+    /// /tmp is everyone's, and the name is predictable: another local user could create it first, or plant a link
+    /// there for the chown that follows to give away what it points to. So the folder is made with mkdir (exclusive,
+    /// mode 700, never through a link), and one that already exists is used only if it is a real folder of root or
+    /// of the server's user: nobody else can make one, and /tmp's sticky bit keeps anybody else from swapping it.
+    /// </summary>
+    private static void ClaimSharedFolder(string folder, ServerAccount account)
+    {
+        if (ToolProcess.Run("mkdir", ["-m", "700", "--", folder], HelperTimeout).Succeeded) return;
+        var found = ToolProcess.Run("stat", ["-c", "%F:%U", "--", folder], HelperTimeout);
+        var what = found.Output.Trim();
+        if (found.Succeeded && (what == "directory:root" || what == $"directory:{account.OsUser}")) return;
+        throw new LocalDatabaseException(
+            $"'{folder}' already exists and is not a folder of root or of the '{account.OsUser}' user ({(found.Succeeded ? what : found.Output.Trim())}), " +
+            $"so another user may have made it: remove it, or set MigrationLocalDatabaseDirectory to a folder the '{account.OsUser}' user can reach");
     }
 
     /// <summary>

@@ -201,6 +201,64 @@ public sealed class LocalPostgresClusterTests : IDisposable
     }
 
     [Fact]
+    public void As_root_a_link_planted_at_the_tmp_folder_is_refused_and_its_target_left_alone()
+    {
+        if (OperatingSystem.IsWindows() || !Environment.IsPrivilegedProcess) return;
+        var root = ClosedRoot();
+        var victim = Directory.CreateDirectory(Path.Combine(_temp.Path, "victim")).FullName;
+        File.SetUnixFileMode(victim, (UnixFileMode)0b111_101_101);
+        var planted = LocalPostgresCluster.SharedTmpFolder(root);
+        File.CreateSymbolicLink(planted, victim);
+        try
+        {
+            var error = Assert.Throws<LocalDatabaseException>(() => LocalPostgresCluster.EnsureStarted(root));
+
+            Assert.Contains(planted, error.Message);
+            Assert.Contains("symbolic link", error.Message);
+            Assert.Equal("root", Owner(victim));
+            Assert.Equal((UnixFileMode)0b111_101_101, File.GetUnixFileMode(victim));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(victim));
+        }
+        finally
+        {
+            File.Delete(planted);
+        }
+    }
+
+    [Fact]
+    public void As_root_a_tmp_folder_another_user_made_first_is_refused()
+    {
+        if (OperatingSystem.IsWindows() || !Environment.IsPrivilegedProcess) return;
+        var root = ClosedRoot();
+        var planted = Directory.CreateDirectory(LocalPostgresCluster.SharedTmpFolder(root)).FullName;
+        try
+        {
+            Assert.True(ToolProcess.Run("chown", ["nobody", planted], TimeSpan.FromSeconds(15)).Succeeded);
+
+            var error = Assert.Throws<LocalDatabaseException>(() => LocalPostgresCluster.EnsureStarted(root));
+
+            Assert.Contains("directory:nobody", error.Message);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(planted));
+            Assert.Equal("nobody", Owner(planted));
+        }
+        finally
+        {
+            Directory.Delete(planted, recursive: true);
+        }
+    }
+
+    /// <summary>A data root the server's user cannot reach, as under /root: its cluster goes to /tmp.</summary>
+    private string ClosedRoot()
+    {
+        var closed = Directory.CreateDirectory(Path.Combine(_temp.Path, "closed")).FullName;
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(closed, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return NewRoot(Path.Combine(closed, "obj", "migrations-db"));
+    }
+
+    private static string Owner(string path) =>
+        ToolProcess.Run("stat", ["-c", "%U", "--", path], TimeSpan.FromSeconds(15)).Output.Trim();
+
+    [Fact]
     public void Stopping_or_deleting_what_does_not_exist_is_harmless()
     {
         var root = Path.Combine(_temp.Path, "never-created");
