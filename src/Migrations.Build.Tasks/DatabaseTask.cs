@@ -69,8 +69,18 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
 
     protected abstract bool ExecuteCore();
 
-    /// <summary>The migrations, or null (with errors logged) when the folder has errors: nothing runs then.</summary>
+    private bool _loaded;
+    private MigrationSet? _migrations;
+
+    /// <summary>The migrations, or null (with errors logged) when the folder has errors: nothing runs then. Read once.</summary>
     protected MigrationSet? LoadMigrations()
+    {
+        if (_loaded) return _migrations;
+        _loaded = true;
+        return _migrations = ReadMigrations();
+    }
+
+    private MigrationSet? ReadMigrations()
     {
         if (!Log.TryParseLayout(Layout, out var layout)) return null;
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -190,6 +200,9 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
             Invalid("no database configured and no MigrationLocalDatabaseDirectory for a local one");
             return null;
         }
+        // Starting the local server takes seconds, creating it more: not for a folder that cannot run anyway.
+        // A running one is used at once, and the folder read meanwhile, as for any database.
+        if (!LocalPostgresCluster.SeemsRunning(LocalDatabaseDirectory) && LoadMigrations() is null) return null;
         try
         {
             var cluster = LocalPostgresCluster.EnsureStarted(LocalDatabaseDirectory);

@@ -192,6 +192,18 @@ public sealed class ConnectionTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_with_errors_does_not_start_or_create_the_local_database()
+    {
+        File.WriteAllText(Path.Combine(_project.MigrationsDirectory, "add_users.sql"), "SELECT 1;\n");
+        var result = _project.MSBuild("-t:MigrateUp");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(result.Diagnostics, d => d.Code == "MIG001");
+        Assert.Contains("nothing was run against the database", result.Output);
+        Assert.DoesNotContain("local PostgreSQL", result.Output);
+        Assert.False(Directory.Exists(Path.Combine(_project.Directory, "obj", "migrations-db")));
+    }
+
+    [Fact]
     public void A_connection_string_that_does_not_parse_never_echoes_part_of_the_password()
     {
         _project.Variables["MIGRATION_CONNECTION_STRING"] = "Host=127.0.0.1;Username=postgres;Password=Sec;retPart=zz";
