@@ -117,6 +117,7 @@ ratio() { if [[ "$1" =~ ^[0-9]+$ && "$2" =~ ^[0-9]+$ && "$2" -gt 0 ]]; then awk 
 echo
 echo "N = $n migrations (history rows written by MigrateUp: $applied), PostgreSQL on 127.0.0.1:$port, median of $rounds rounds"
 echo "each round, in ms: psql $(tr '\n' ' ' < "$work/t_psql")| MigrateUp $(tr '\n' ' ' < "$work/t_up")| task $(tr '\n' ' ' < "$work/t_up_task")| dbmate $(tr '\n' ' ' < "$work/t_dbmate")| grate $(tr '\n' ' ' < "$work/t_grate")"
+echo "nothing pending, each run, in ms (task / whole command): $(awk '{printf "%s/%s ", $2, $1}' "$work/none.txt")"
 printf '%-58s %10s %14s\n' "what" "ms" "vs psql floor"
 printf '%-58s %10s %14s\n' "psql, one session, one transaction per file (floor)" "$t_psql" "1.00"
 printf '%-58s %10s %14s\n' "MigrateUp: ApplyMigrations task's own time" "$t_up_task" "$(ratio "$t_up_task" "$t_psql")"

@@ -124,27 +124,42 @@ public static class MigrationSetLoader
     private static List<Migration> GroupIntoMigrations(
         List<MigrationScript> scripts, MigrationLayout layout, bool requireDown, List<MigrationDiagnostic> diagnostics)
     {
-        var migrations = scripts
-            .GroupBy(s => s.Name.MigrationKey, StringComparer.Ordinal)
-            .Select(g => new Migration(
-                g.First().Name.Version,
-                g.First().Name.Name,
-                g.FirstOrDefault(s => s.Name.Kind != MigrationFileKind.Down),
-                g.FirstOrDefault(s => s.Name.Kind == MigrationFileKind.Down)))
-            .OrderBy(m => m.Version)
-            .ThenBy(m => m.PrimaryScript.FileName, StringComparer.Ordinal)
-            .ToList();
+        // Loops rather than LINQ's grouping and ordering by version: those are JIT-compiled in every fresh
+        // build process, and a nothing-pending MigrateUp reads the folder while it waits for its connection.
+        var byKey = new Dictionary<string, List<MigrationScript>>(StringComparer.Ordinal);
+        var groups = new List<List<MigrationScript>>();
+        foreach (var script in scripts)
+        {
+            if (!byKey.TryGetValue(script.Name.MigrationKey, out var group))
+            {
+                byKey.Add(script.Name.MigrationKey, group = []);
+                groups.Add(group);
+            }
+            group.Add(script);
+        }
+        var migrations = new List<Migration>(groups.Count);
+        foreach (var group in groups)
+        {
+            migrations.Add(new Migration(group[0].Name.Version, group[0].Name.Name,
+                group.Find(s => s.Name.Kind != MigrationFileKind.Down), group.Find(s => s.Name.Kind == MigrationFileKind.Down)));
+        }
+        // No two migrations share both a version and a file name (that would be one key), so this order is total.
+        migrations.Sort((a, b) => a.Version != b.Version ? a.Version.CompareTo(b.Version)
+            : StringComparer.Ordinal.Compare(a.PrimaryScript.FileName, b.PrimaryScript.FileName));
 
         var result = new List<Migration>(migrations.Count);
-        foreach (var sameVersion in migrations.GroupBy(m => m.Version))
+        for (var start = 0; start < migrations.Count;)
         {
-            if (sameVersion.Count() == 1)
+            var end = start + 1;
+            while (end < migrations.Count && migrations[end].Version == migrations[start].Version) end++;
+            if (end - start == 1)
             {
-                result.Add(sameVersion.First());
+                result.Add(migrations[start]);
+                start = end;
                 continue;
             }
             // Two branches each added a migration: the oldest keeps the version, the newer ones are reported.
-            var byAge = sameVersion.Select(m => (Migration: m, Age: Integrity.FileAge.Of(m.PrimaryScript.Path)))
+            var byAge = migrations.GetRange(start, end - start).Select(m => (Migration: m, Age: Integrity.FileAge.Of(m.PrimaryScript.Path)))
                 .OrderBy(x => x.Age, Integrity.FileAge.OldestFirst).ToList();
             var (oldest, oldestAge) = byAge[0];
             result.Add(oldest);
@@ -155,6 +170,7 @@ public static class MigrationSetLoader
                     $"'{oldest.PrimaryScript.FileName}' ({oldestAge.Describe()}); '{duplicate.PrimaryScript.FileName}' is the newer one. " +
                     "Give it the next free version: dotnet msbuild -t:MigrateRenumber"));
             }
+            start = end;
         }
         result.Sort((a, b) => a.Version.CompareTo(b.Version));
 

@@ -10,14 +10,8 @@ internal static class VersionSequenceChecks
     /// </summary>
     public static void CheckPadding(IReadOnlyList<Migration> migrations, List<MigrationDiagnostic> diagnostics)
     {
-        var padded = migrations.Where(m => m.VersionText.StartsWith('0')).ToList();
-        if (padded.Count == 0) return;
-
-        var width = padded
-            .GroupBy(m => m.VersionText.Length)
-            .OrderByDescending(g => g.Count())
-            .ThenByDescending(g => g.Key)
-            .First().Key;
+        var width = MostCommonPaddedWidth(migrations);
+        if (width == 0) return;
 
         foreach (var migration in migrations)
         {
@@ -28,6 +22,25 @@ internal static class VersionSequenceChecks
                 $"version '{text}' is {text.Length} digits wide but this folder pads versions to {width} digits: " +
                 $"rename it to '{expected}_{migration.Name}'"));
         }
+    }
+
+    /// <summary>The most common width of the padded versions (the wider on a tie), 0 when none is padded.
+    /// Counted in an array: LINQ's grouping by an int is JIT-compiled in every fresh build process.</summary>
+    private static int MostCommonPaddedWidth(IReadOnlyList<Migration> migrations)
+    {
+        var widest = 0;
+        foreach (var migration in migrations) widest = Math.Max(widest, migration.VersionText.Length);
+        var counts = new int[widest + 1];
+        foreach (var migration in migrations)
+        {
+            if (migration.VersionText.StartsWith('0')) counts[migration.VersionText.Length]++;
+        }
+        var width = 0;
+        for (var candidate = 1; candidate < counts.Length; candidate++)
+        {
+            if (counts[candidate] > 0 && counts[candidate] >= counts[width]) width = candidate;
+        }
+        return width;
     }
 
     public static void CheckGaps(IReadOnlyList<Migration> migrations, List<MigrationDiagnostic> diagnostics)

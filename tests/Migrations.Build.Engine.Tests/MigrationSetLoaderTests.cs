@@ -145,6 +145,17 @@ public class MigrationSetLoaderTests : IDisposable
         Assert.Contains("'003_c'", d.Message);
     }
 
+    [Theory]
+    [InlineData(new[] { "01_a", "02_b", "003_c" }, "003_c", "'03_c'")]  // the most common padded width wins
+    [InlineData(new[] { "01_a", "002_b" }, "01_a", "'001_a'")]        // on a tie, the wider one
+    public void The_padding_expected_is_the_most_common_padded_width(string[] names, string flagged, string suggested)
+    {
+        foreach (var name in names) _dir.Write($"{name}.sql", "SELECT 1;");
+        var d = Single(Load(), DiagnosticCodes.InconsistentPadding);
+        Assert.EndsWith($"{flagged}.sql", d.FilePath);
+        Assert.Contains(suggested, d.Message);
+    }
+
     [Fact]
     public void Unpadded_sequences_and_outgrown_padding_are_fine()
     {
