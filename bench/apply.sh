@@ -9,6 +9,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 cleanup() {
   (cd "$work/app" 2>/dev/null && dotnet msbuild -t:MigrateLocalDatabaseStop -nologo -v:q >/dev/null 2>&1) || true
+  # As root the cluster may live outside $work, in the folder its location file names: remove it too.
+  if [ -z "${KEEP:-}" ] && [ -f "$work/app/obj/migrations-db/location" ]; then rm -rf "$(head -1 "$work/app/obj/migrations-db/location")"; fi
   if [ -n "${KEEP:-}" ]; then echo "kept: $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
