@@ -172,7 +172,6 @@ public static class MigrationSetLoader
             }
             start = end;
         }
-        result.Sort((a, b) => a.Version.CompareTo(b.Version));
 
         if (layout == MigrationLayout.Paired)
         {

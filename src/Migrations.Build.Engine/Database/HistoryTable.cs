@@ -127,6 +127,7 @@ public sealed class HistoryTable
     }
 
     private static readonly string[] CurrentColumns = ["version", "name", "checksum", "applied_at", "execution_ms", "dirty"];
+    private static readonly string CurrentColumnsSqlList = string.Join(", ", CurrentColumns.Select(SqlLiteral.Quote));
 
     /// <summary>Whether a table with these columns is a history table of the current format.</summary>
     private static bool IsCurrentFormat(IReadOnlySet<string> columns) => columns.SetEquals(CurrentColumns);
@@ -229,10 +230,9 @@ public sealed class HistoryTable
     public bool? TryLockAndCheckFormat(NpgsqlConnection connection, CancellationToken cancel)
     {
         // IsCurrentFormat, in SQL: exactly the current columns.
-        var current = string.Join(", ", CurrentColumns.Select(SqlLiteral.Quote));
         using var command = new NpgsqlCommand(
             $"SELECT {AdvisoryLock.TryLockCall(LockKey)}, (SELECT count(*) = {CurrentColumns.Length} AND " +
-            $"count(*) FILTER (WHERE attname IN ({current})) = {CurrentColumns.Length} {ColumnsFromWhere})", connection);
+            $"count(*) FILTER (WHERE attname IN ({CurrentColumnsSqlList})) = {CurrentColumns.Length} {ColumnsFromWhere})", connection);
         using var cancelling = cancel.Register(command.Cancel);
         using var reader = command.ExecuteReader();
         reader.Read();
@@ -249,11 +249,6 @@ public sealed class HistoryTable
         using var command = new NpgsqlCommand("SELECT attname " + ColumnsFromWhere, connection);
         using var cancelling = cancel.Register(command.Cancel);
         using var reader = command.ExecuteReader();
-        return ColumnsOf(reader);
-    }
-
-    private static HashSet<string> ColumnsOf(NpgsqlDataReader reader)
-    {
         var columns = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read()) columns.Add(reader.GetString(0));
         return columns;

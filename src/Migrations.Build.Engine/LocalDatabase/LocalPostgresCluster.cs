@@ -32,13 +32,13 @@ public sealed class LocalPostgresCluster
     private const string LocationFileName = "location";
     private const string LockFileName = ".lock";
     private const string PasswordFileName = "pgpass";
+    private const string PidFileName = "postmaster.pid";
     private const string SuperUser = "postgres";
     private const int StartAttempts = 3;
     private const int MaxIdentifierBytes = 63;
     private const int LogTailLines = 25;
 
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan HelperTimeout = TimeSpan.FromSeconds(15);
     // Our own limit on pg_ctl is above the one pg_ctl applies itself (-t), so its message wins when both expire.
     private static readonly TimeSpan PgCtlMargin = TimeSpan.FromSeconds(15);
 
@@ -143,7 +143,7 @@ public sealed class LocalPostgresCluster
     public static bool SeemsRunning(string dataRoot)
     {
         var root = Path.GetFullPath(dataRoot);
-        return File.Exists(Path.Combine(ClusterFolder(root), DataFolderName, "postmaster.pid"));
+        return File.Exists(Path.Combine(ClusterFolder(root), DataFolderName, PidFileName));
     }
 
     /// <summary>Stops the server of <paramref name="dataRoot"/> (fast shutdown: open sessions are ended). Returns whether it was running.</summary>
@@ -287,8 +287,8 @@ public sealed class LocalPostgresCluster
     /// </summary>
     private static void ClaimSharedFolder(string folder, ServerAccount account)
     {
-        if (ToolProcess.Run("mkdir", ["-m", "700", "--", folder], HelperTimeout).Succeeded) return;
-        var found = ToolProcess.Run("stat", ["-c", "%F:%U", "--", folder], HelperTimeout);
+        if (ToolProcess.Run("mkdir", ["-m", "700", "--", folder], ServerAccount.HelperTimeout).Succeeded) return;
+        var found = ToolProcess.Run("stat", ["-c", "%F:%U", "--", folder], ServerAccount.HelperTimeout);
         var what = found.Output.Trim();
         if (found.Succeeded && (what == "directory:root" || what == $"directory:{account.OsUser}")) return;
         throw new LocalDatabaseException(
@@ -432,7 +432,7 @@ public sealed class LocalPostgresCluster
     {
         try
         {
-            using var stream = new FileStream(Path.Combine(dataDirectory, "postmaster.pid"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var stream = new FileStream(Path.Combine(dataDirectory, PidFileName), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             using var reader = new StreamReader(stream);
             return reader.ReadToEnd().Split('\n').Select(l => l.Trim()).ToArray();
         }

@@ -7,7 +7,8 @@ namespace Migrations.Build.Engine.LocalDatabase;
 /// </summary>
 internal sealed class ServerAccount
 {
-    private static readonly TimeSpan HelperTimeout = TimeSpan.FromSeconds(15);
+    /// <summary>For the small system tools (id, test, chown, mkdir, stat) run around the server.</summary>
+    internal static readonly TimeSpan HelperTimeout = TimeSpan.FromSeconds(15);
     private static readonly string[] SystemDirectories = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"];
 
     private readonly string? _runuser;
