@@ -33,6 +33,7 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
     {
         await using var batch = new NpgsqlBatch(connection);
         var owner = new List<(int Step, int Statement)>(); // for each batch command: its step, and its statement (-1: not a statement of the file)
+        var commits = new int[steps.Count]; // each step's COMMIT command, or -1 (sharing the one transaction, all but the last)
         for (var i = 0; i < steps.Count; i++)
         {
             if (!singleTransaction || i == 0) Add(new NpgsqlBatchCommand("BEGIN"), i, -1);
@@ -41,7 +42,8 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
             var statements = steps[i].Plan.Statements;
             for (var s = 0; s < statements.Count; s++) Add(new NpgsqlBatchCommand(statements[s].Text), i, s);
             Add(steps[i].HistoryChange, i, -1);
-            if (!singleTransaction || i == steps.Count - 1) Add(new NpgsqlBatchCommand("COMMIT"), i, -1);
+            commits[i] = !singleTransaction || i == steps.Count - 1 ? batch.BatchCommands.Count : -1;
+            if (commits[i] >= 0) Add(new NpgsqlBatchCommand("COMMIT"), i, -1);
         }
 
         var done = new List<(Step, int)>(steps.Count);
@@ -63,7 +65,7 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
         catch (PostgresException e)
         {
             await RollbackAsync();
-            var index = e.BatchCommand is null ? -1 : batch.BatchCommands.IndexOf(e.BatchCommand);
+            var index = e.BatchCommand is null ? FirstIncomplete() : batch.BatchCommands.IndexOf(e.BatchCommand);
             var (stepIndex, statementIndex) = index >= 0 ? owner[index] : (Math.Min(done.Count, steps.Count - 1), -1);
             var step = steps[stepIndex];
             var statement = statementIndex >= 0 ? step.Plan.Statements[statementIndex] : null;
@@ -75,15 +77,41 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
         }
         catch (NpgsqlException e) when (e is not PostgresException)
         {
-            // The connection broke without a server error. Results arrive in order, so every step whose history row
-            // was read after the previous step's COMMIT is known to be committed except the last one read: whether its
-            // own COMMIT went through is unknown until the history is read again.
-            var known = singleTransaction ? [] : done.Take(Math.Max(0, done.Count - 1)).ToList();
-            var step = steps[Math.Min(known.Count, steps.Count - 1)];
-            return new BatchOutcome(known, new MigrationDiagnostic(DiagnosticCodes.MigrationFailed, DiagnosticSeverity.Error,
-                $"the connection was lost while applying this migration ({e.Message}); the migrations before it committed, " +
-                "and each migration commits with its history row or not at all: run MigrateStatus to see where it stopped, then run again",
-                step.Plan.Script.Path, 1, 1));
+            // The connection broke without a server error (or the wait for it timed out). The server sends a pipelined
+            // batch's results in buffered chunks, so it may be well past the last outcome that came back: only a step
+            // whose COMMIT was seen to complete is known to be committed, and whether the rest did is unknown until the
+            // history is read again.
+            var known = 0;
+            while (known < steps.Count && commits[known] >= 0 && Completed(commits[known])) known++;
+            if (singleTransaction && Completed(commits[^1])) known = steps.Count;
+            var silent = FirstIncomplete();
+            var (stepIndex, statementIndex) = silent >= 0 ? owner[silent] : (steps.Count - 1, -1);
+            var step = steps[stepIndex];
+            var statement = statementIndex >= 0 ? step.Plan.Statements[statementIndex] : null;
+            var position = statement?.StartPosition ?? TextPosition.Start;
+            var after = steps.Count - 1 - stepIndex;
+            var message = silent < 0
+                ? $"the connection was lost ({e.Message}) after every migration of this batch had committed: run MigrateStatus to confirm, then run again"
+                : $"the connection was lost ({e.Message}) and no outcome came back from this {(statement is null ? "migration" : "statement")} on; " +
+                  (singleTransaction
+                      ? "this run's migrations share one transaction, and whether it committed is unknown"
+                      : $"the migrations before it committed, and whether this one{(after > 0 ? $" and the {after} after it in the same batch" : "")} did is unknown") +
+                  ", though each commits with its history row or not at all: run MigrateStatus to see where it stopped, then run again";
+            return new BatchOutcome(done.Take(known).ToList(), new MigrationDiagnostic(DiagnosticCodes.MigrationFailed, DiagnosticSeverity.Error,
+                message, step.Plan.Script.Path, position.Line, position.Column));
+        }
+
+        // A command is done once its completion was read (Npgsql then knows its statement type).
+        bool Completed(int index) => batch.BatchCommands[index].StatementType != StatementType.Unknown;
+
+        // The first command whose completion was not read: the server may be on it or past it.
+        int FirstIncomplete()
+        {
+            for (var i = 0; i < batch.BatchCommands.Count; i++)
+            {
+                if (!Completed(i)) return i;
+            }
+            return -1;
         }
 
         void Add(NpgsqlBatchCommand command, int step, int statement)
@@ -110,6 +138,14 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
                 // A statement that opened a transaction block leaves it aborted: close it so the session can go on.
                 await RollbackAsync();
                 return (new Outcome(stopwatch.Elapsed, Failure(DiagnosticCodes.NonTransactionalMigrationFailed, plan, statement, e, null)), i);
+            }
+            catch (NpgsqlException e) when (e is not PostgresException)
+            {
+                // The server may still finish the statement on its own: its outcome is unknown, not failed.
+                var position = statement.StartPosition;
+                return (new Outcome(stopwatch.Elapsed, new MigrationDiagnostic(DiagnosticCodes.NonTransactionalMigrationFailed, DiagnosticSeverity.Error,
+                    $"the connection was lost while running this statement ({e.Message}); whether it ran is unknown",
+                    plan.Script.Path, position.Line, position.Column)), i);
             }
         }
         return (new Outcome(stopwatch.Elapsed, null), plan.Statements.Count);
