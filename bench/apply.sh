@@ -78,29 +78,39 @@ has_dbmate=false; has_grate=false
 (cd "$work/dbmate" && npm install --no-audit --no-fund --silent dbmate >/dev/null 2>&1) && has_dbmate=true
 (cd "$work" && dotnet tool install grate --tool-path "$work/grate-tool" >/dev/null 2>&1) && has_grate=true
 
-# ROUNDS rounds (default 3), each contender once per round on a fresh database, in turn, so that whatever
-# the machine or the server does meanwhile (autovacuum of a catalog that 1,000 migrations grew) falls on
-# all of them alike; the table shows each one's median.
+# ROUNDS rounds (default 3), each contender on a fresh database. This machine's speed drifts (the same psql
+# run has taken 450 ms and 1,350 ms minutes apart), so each round brackets the task with a psql run before
+# and after it and compares the task with their mean: a drift during the round falls on both sides alike.
+# The peers run after, alternating their order by round. The table shows medians over the rounds.
 rounds=${ROUNDS:-3}
-: > "$work/t_psql"; : > "$work/t_up"; : > "$work/t_up_task"; : > "$work/t_dbmate"; : > "$work/t_grate"
+: > "$work/t_psql"; : > "$work/t_up"; : > "$work/t_up_task"; : > "$work/t_dbmate"; : > "$work/t_grate"; : > "$work/r_task"
+run_dbmate() {
+  $has_dbmate || return 0
+  fresh_db
+  (cd "$work/dbmate" && DATABASE_URL="postgres://postgres:$password@127.0.0.1:$port/bench?sslmode=disable" ms ./node_modules/.bin/dbmate --no-dump-schema up) >> "$work/t_dbmate"
+}
+run_grate() {
+  $has_grate || return 0
+  fresh_db
+  ms "$work/grate-tool/grate" --connectionstring="$(conn bench)" --databasetype=postgresql --files="$work/grate" --silent >> "$work/t_grate"
+}
 for ((r = 1; r <= rounds; r++)); do
   fresh_db
-  ms psql_cmd -d bench -f "$work/psql/all.sql" >> "$work/t_psql"
+  before=$(ms psql_cmd -d bench -f "$work/psql/all.sql")
   fresh_db
   MIGRATION_CONNECTION_STRING=$(conn bench) ms dotnet msbuild -t:MigrateUp -nologo -clp:PerformanceSummary >> "$work/t_up"
-  task_ms >> "$work/t_up_task"
-  if $has_dbmate; then
-    fresh_db
-    (cd "$work/dbmate" && DATABASE_URL="postgres://postgres:$password@127.0.0.1:$port/bench?sslmode=disable" ms ./node_modules/.bin/dbmate --no-dump-schema up) >> "$work/t_dbmate"
-  fi
-  if $has_grate; then
-    fresh_db
-    ms "$work/grate-tool/grate" --connectionstring="$(conn bench)" --databasetype=postgresql --files="$work/grate" --silent >> "$work/t_grate"
-  fi
+  task=$(task_ms); echo "$task" >> "$work/t_up_task"
+  fresh_db
+  after=$(ms psql_cmd -d bench -f "$work/psql/all.sql")
+  floor=$(( (before + after) / 2 )); echo "$floor" >> "$work/t_psql"
+  echo "$task $floor $before $after" >> "$work/r_task"
+  if (( r % 2 )); then run_dbmate; run_grate; else run_grate; run_dbmate; fi
 done
 t_psql=$(median < "$work/t_psql"); t_up=$(median < "$work/t_up"); t_up_task=$(median < "$work/t_up_task")
 t_dbmate=$($has_dbmate && median < "$work/t_dbmate" || echo "n/a")
 t_grate=$($has_grate && median < "$work/t_grate" || echo "n/a")
+# The task against its own round's floor, round by round; the median of those ratios is the fair comparison.
+r_task=$(awk '{ printf "%.2f\n", $1 / $2 }' "$work/r_task" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 
 # Nothing pending: MigrateUp once more (untimed), then again in a fresh MSBuild process each time (node reuse is off).
 fresh_db
@@ -118,11 +128,12 @@ t_bare=$(ms dotnet msbuild -t:Nothing -nologo)
 ratio() { if [[ "$1" =~ ^[0-9]+$ && "$2" =~ ^[0-9]+$ && "$2" -gt 0 ]]; then awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; else echo "-"; fi; }
 echo
 echo "N = $n migrations (history rows written by MigrateUp: $applied), PostgreSQL on 127.0.0.1:$port, median of $rounds rounds"
-echo "each round, in ms: psql $(tr '\n' ' ' < "$work/t_psql")| MigrateUp $(tr '\n' ' ' < "$work/t_up")| task $(tr '\n' ' ' < "$work/t_up_task")| dbmate $(tr '\n' ' ' < "$work/t_dbmate")| grate $(tr '\n' ' ' < "$work/t_grate")"
+echo "each round, in ms: task vs floor (psql before, after): $(awk '{ printf "%s vs %s (%s, %s) = %.2f; ", $1, $2, $3, $4, $1 / $2 }' "$work/r_task")"
+echo "each round, in ms: MigrateUp $(tr '\n' ' ' < "$work/t_up")| task $(tr '\n' ' ' < "$work/t_up_task")| dbmate $(tr '\n' ' ' < "$work/t_dbmate")| grate $(tr '\n' ' ' < "$work/t_grate")"
 echo "nothing pending, each run, in ms (task / whole command): $(awk '{printf "%s/%s ", $2, $1}' "$work/none.txt")"
 printf '%-58s %10s %14s\n' "what" "ms" "vs psql floor"
 printf '%-58s %10s %14s\n' "psql, one session, one transaction per file (floor)" "$t_psql" "1.00"
-printf '%-58s %10s %14s\n' "MigrateUp: ApplyMigrations task's own time" "$t_up_task" "$(ratio "$t_up_task" "$t_psql")"
+printf '%-58s %10s %14s\n' "MigrateUp: ApplyMigrations task's own time" "$t_up_task" "$r_task"
 printf '%-58s %10s %14s\n' "MigrateUp: whole dotnet msbuild command" "$t_up" "$(ratio "$t_up" "$t_psql")"
 printf '%-58s %10s %14s\n' "MigrateUp, nothing pending: task's own time (median of 5)" "$t_none_task" "-"
 printf '%-58s %10s %14s\n' "MigrateUp, nothing pending: whole command (median of 5)" "$t_none" "-"
