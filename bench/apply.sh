@@ -140,4 +140,8 @@ printf '%-58s %10s %14s\n' "MigrateUp, nothing pending: whole command (median of
 printf '%-58s %10s %14s\n' "bare dotnet msbuild of an empty target (fixed cost)" "$t_bare" "-"
 printf '%-58s %10s %14s\n' "dbmate up (npm package)" "$t_dbmate" "$(ratio "$t_dbmate" "$t_psql")"
 printf '%-58s %10s %14s\n' "grate (dotnet tool)" "$t_grate" "$(ratio "$t_grate" "$t_psql")"
-echo "whole MigrateUp command vs dbmate: $(ratio "$t_up" "$t_dbmate"), vs grate: $(ratio "$t_up" "$t_grate")"
+# The whole command against each peer in the same round, then the median of those ratios.
+per_round() { paste -d' ' "$work/t_up" "$1" | awk 'NF == 2 && $2 > 0 { printf "%.2f\n", $1 / $2 }'; }
+vs_round() { local r; r=$(per_round "$1" | tr '\n' ' '); [ -n "$r" ] && echo "$r(median $(per_round "$1" | median))" || echo "n/a"; }
+echo "whole MigrateUp command vs dbmate, round by round: $(vs_round "$work/t_dbmate")"
+echo "whole MigrateUp command vs grate, round by round: $(vs_round "$work/t_grate")"
