@@ -91,8 +91,8 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
             var position = statement?.StartPosition ?? TextPosition.Start;
             var after = steps.Count - 1 - stepIndex;
             var message = silent < 0
-                ? $"the connection was lost ({e.Message}) after every migration of this batch had committed: run MigrateStatus to confirm, then run again"
-                : $"the connection was lost ({e.Message}) and no outcome came back from this {(statement is null ? "migration" : "statement")} on; " +
+                ? $"{LostBecause(e)} after every migration of this batch had committed: run MigrateStatus to confirm, then run again"
+                : $"{LostBecause(e)}, and no outcome came back from this {(statement is null ? "migration" : "statement")} on; " +
                   (singleTransaction
                       ? "this run's migrations share one transaction, and whether it committed is unknown"
                       : $"the migrations before it committed, and whether this one{(after > 0 ? $" and the {after} after it in the same batch" : "")} did is unknown") +
@@ -144,12 +144,17 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
                 // The server may still finish the statement on its own: its outcome is unknown, not failed.
                 var position = statement.StartPosition;
                 return (new Outcome(stopwatch.Elapsed, new MigrationDiagnostic(DiagnosticCodes.NonTransactionalMigrationFailed, DiagnosticSeverity.Error,
-                    $"the connection was lost while running this statement ({e.Message}); whether it ran is unknown",
+                    $"{LostBecause(e)} while this statement ran; whether it completed is unknown",
                     plan.Script.Path, position.Line, position.Column)), i);
             }
         }
         return (new Outcome(stopwatch.Elapsed, null), plan.Statements.Count);
     }
+
+    /// <summary>Why results stopped coming: Npgsql reports a Command Timeout as it does a broken connection.</summary>
+    private static string LostBecause(NpgsqlException e) => e.InnerException is TimeoutException
+        ? "the command timed out (Command Timeout in the connection string) and the connection was closed"
+        : $"the connection was lost ({e.Message})";
 
     private async Task RollbackAsync()
     {

@@ -119,8 +119,8 @@ public sealed class MigrationRunnerConnectionLossTests : IDisposable
         var failure = Assert.Single(log.Diagnostics);
         Assert.Equal(DiagnosticCodes.NonTransactionalMigrationFailed, failure.Code);
         Assert.Equal((second, 3, 1), (failure.FilePath, failure.Line, failure.Column));
-        Assert.Contains("the connection was lost while running this statement", failure.Message);
-        Assert.Contains("whether it ran is unknown", failure.Message);
+        Assert.Contains("the connection was lost (", failure.Message);
+        Assert.Contains("while this statement ran; whether it completed is unknown", failure.Message);
         Assert.Contains("stopped at statement 2 of 3; statement(s) already done: line 2 (CREATE TABLE SECOND)", failure.Message);
         Assert.Contains("dotnet msbuild -t:MigrateForce -p:MigrationVersion=2 (if its changes are complete) or -p:MigrationVersion=1", failure.Message);
 
@@ -132,6 +132,28 @@ public sealed class MigrationRunnerConnectionLossTests : IDisposable
         var rerun = new MigrationRunner(ConnectionSettings.Parse(database, "test"), history, rerunLog, TimeSpan.FromSeconds(30));
         Assert.False(await rerun.UpAsync(() => set, new UpOptions()));
         Assert.Equal(DiagnosticCodes.DirtyMigration, Assert.Single(rerunLog.Diagnostics).Code);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_command_timeout_set_in_the_connection_string_is_named_as_the_cause(bool noTransaction)
+    {
+        var cluster = LocalPostgresCluster.EnsureStarted(_root);
+        var database = cluster.CreateDatabase("command_timeout");
+        var migrations = Directory.CreateDirectory(Path.Combine(_temp.Path, "migrations")).FullName;
+        var slow = Path.Combine(migrations, "001_slow.sql");
+        File.WriteAllText(slow, (noTransaction ? "-- migrate:no-transaction\n" : "") + "SELECT pg_sleep(5);\n");
+        var set = MigrationSetLoader.Load(new MigrationSetOptions(migrations) { RequireDown = false });
+        var log = new RecordingLog();
+        var runner = new MigrationRunner(ConnectionSettings.Parse(database + ";Command Timeout=1", "test"), new HistoryTable("public", "schema_migrations"),
+            log, TimeSpan.FromSeconds(30));
+
+        Assert.False(await runner.UpAsync(() => set, new UpOptions()));
+        var failure = Assert.Single(log.Diagnostics);
+        Assert.Equal(noTransaction ? DiagnosticCodes.NonTransactionalMigrationFailed : DiagnosticCodes.MigrationFailed, failure.Code);
+        Assert.Equal(slow, failure.FilePath);
+        Assert.Contains("the command timed out (Command Timeout in the connection string)", failure.Message);
     }
 
     private static void Execute(string connectionString, string sql)
