@@ -114,6 +114,49 @@ public sealed class IntegrityTests(PackageFixture package) : IDisposable
         Assert.Contains("'000002_add_projects.up.sql' (on the mainline since", duplicate.Message);
     }
 
+    [Fact]
+    public void A_pull_merged_into_the_local_main_and_pushed_keeps_the_migration_pushed_first_as_the_older_one()
+    {
+        var origin = _project.Directory + ".origin.git";
+        try
+        {
+            Git("init", "-q", "-b", "main");
+            CreateAndCommit("create_users");
+            Git("init", "-q", "--bare", "-b", "main", origin);
+            Git("remote", "add", "origin", origin);
+            Git("push", "-q", "origin", "main");
+
+            // Someone else pushes 000002_add_projects (it may be deployed from here on).
+            Git("checkout", "-q", "-b", "theirs");
+            CreateAndCommit("add_projects");
+            Git("push", "-q", "origin", "theirs:main");
+
+            // Meanwhile the local main adds its own 000002, then pulls without rebase and pushes the merge: the merge's
+            // first parent is the local commit, so first parents alone would put add_agents on the mainline first.
+            Git("checkout", "-q", "main");
+            Thread.Sleep(1100);
+            CreateAndCommit("add_agents");
+            Thread.Sleep(1100);
+            Assert.NotEqual(0, GitResult("pull", "-q", "--no-rebase", "origin", "main").ExitCode); // migrations.sum conflicts
+            Git("checkout", "--ours", "migrations/migrations.sum");
+            Git("add", "-A");
+            Git("commit", "-q", "--no-edit");
+            Git("push", "-q", "origin", "main");
+            Git("fetch", "-q", "origin");
+            Git("remote", "set-head", "origin", "main");
+            Assert.StartsWith("Merge branch 'main' of ", GitResult("log", "-1", "--format=%s").Output);
+
+            var duplicate = Run(false).Single("MIG002");
+            Assert.EndsWith("000002_add_agents.up.sql", duplicate.File);
+            Assert.Contains("'000002_add_projects.up.sql' (on the mainline since", duplicate.Message);
+            Assert.Contains("'000002_add_agents.up.sql' is the newer one", duplicate.Message);
+        }
+        finally
+        {
+            if (Directory.Exists(origin)) Directory.Delete(origin, recursive: true);
+        }
+    }
+
     /// <summary>
     /// main: 000001_create_users, then 000002_add_projects; branch agents (from the first): 000002_add_agents,
     /// committed a second before main's. Ends on main.

@@ -10,6 +10,9 @@ namespace Migrations.Build.Engine.Integrity;
 /// an old commit that reaches the mainline long after a newer one deployed. Files not on the mainline yet (a
 /// branch, the incoming side of a merge) come after every mainline file, ordered by the commit that added
 /// them; files git does not have (not committed, or no repository) come last, by modification time.
+/// One exception to first parents: a merge of the mainline's own remote copy into a local mainline (what
+/// <c>git pull</c> without rebase commits, "Merge branch 'main' of …", then pushes) puts the local commits
+/// first and the ones already pushed, maybe deployed, second. There the mainline goes on through the second parent.
 /// </summary>
 public sealed record FileAge(string Path, DateTimeOffset When, FileAge.Origin Where)
 {
@@ -42,10 +45,8 @@ public sealed record FileAge(string Path, DateTimeOffset When, FileAge.Origin Wh
     {
         var directory = System.IO.Path.GetDirectoryName(path)!;
         var name = System.IO.Path.GetFileName(path);
-        if (Mainline(directory) is { } mainline &&
-            EarliestAdd(directory, [mainline, "--first-parent", "-m"], name) is { } arrived)
+        if (Mainline(directory) is { } mainline && Arrival(directory, mainline, BranchName(mainline), name) is { } arrived)
         {
-            // -m with --first-parent: a merge counts as adding what it brought in from the merged branch.
             return new FileAge(path, arrived, Origin.Mainline);
         }
         // --all: during a merge the other side's commits are not in HEAD's history yet.
@@ -63,6 +64,63 @@ public sealed record FileAge(string Path, DateTimeOffset When, FileAge.Origin Wh
         // origin/HEAD can name a branch that is gone (the default branch was renamed): take the first that resolves.
         return candidates.FirstOrDefault(branch => Git(directory, "rev-parse", "--verify", "--quiet", branch + "^{commit}") is { Length: > 0 });
     }
+
+    /// <summary>When the file reached the mainline that ends at <paramref name="tip"/>, following first parents except through pulls.</summary>
+    private static DateTimeOffset? Arrival(string directory, string tip, string branch, string fileName, int depth = 0)
+    {
+        var pull = depth < MaxPulls ? LatestPull(directory, tip, branch) : null;
+        if (pull is null)
+        {
+            // -m with --first-parent: a merge counts as adding what it brought in from the merged branch.
+            return EarliestAdd(directory, [tip, "--first-parent", "-m"], fileName);
+        }
+        // Before the pull, the mainline is what had been pushed: its second parent.
+        if (Git(directory, "cat-file", "-e", $"{pull.Value.Pushed}:./{fileName}") is not null)
+        {
+            return Arrival(directory, pull.Value.Pushed, branch, fileName, depth + 1);
+        }
+        // The pull brought it in from the local side; or a commit after the pull added it.
+        if (Git(directory, "cat-file", "-e", $"{pull.Value.Merge}:./{fileName}") is not null) return pull.Value.When;
+        return EarliestAdd(directory, [$"{pull.Value.Merge}..{tip}", "--first-parent", "-m"], fileName);
+    }
+
+    /// <summary>Pull merges followed, at most: each costs a git call, and real histories have few on their mainline.</summary>
+    private const int MaxPulls = 20;
+
+    /// <summary>The newest merge on <paramref name="tip"/>'s first parents that merged the branch's remote copy into it.</summary>
+    private static (string Merge, string Pushed, DateTimeOffset When)? LatestPull(string directory, string tip, string branch)
+    {
+        var merges = Git(directory, "log", tip, "--first-parent", "--merges", "--format=%H %P %ct %s") ?? "";
+        foreach (var line in merges.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var fields = line.Split(' ', 5);
+            if (fields.Length == 5 && IsPullOf(fields[4], branch) &&
+                long.TryParse(fields[3], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+            {
+                return (fields[0], fields[2], DateTimeOffset.FromUnixTimeSeconds(seconds));
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// git's own subject for merging a branch's remote copy into that branch: "Merge branch 'main' of &lt;url&gt;"
+    /// (git pull) or "Merge remote-tracking branch 'origin/main'" (git merge origin/main), " into main" optional.
+    /// </summary>
+    internal static bool IsPullOf(string subject, string branch)
+    {
+        var into = " into " + branch;
+        if (subject.EndsWith(into, StringComparison.Ordinal)) subject = subject[..^into.Length];
+        if (subject.Contains(" into ", StringComparison.Ordinal)) return false;
+        return subject.StartsWith($"Merge branch '{branch}' of ", StringComparison.Ordinal)
+            || (subject.StartsWith("Merge remote-tracking branch '", StringComparison.Ordinal) && subject.EndsWith($"/{branch}'", StringComparison.Ordinal));
+    }
+
+    /// <summary>The branch's own name: refs/remotes/origin/main and refs/heads/main are both "main".</summary>
+    private static string BranchName(string reference) =>
+        reference.StartsWith("refs/remotes/", StringComparison.Ordinal) ? reference["refs/remotes/".Length..].Split('/', 2)[^1]
+        : reference.StartsWith("refs/heads/", StringComparison.Ordinal) ? reference["refs/heads/".Length..]
+        : reference;
 
     private static DateTimeOffset? EarliestAdd(string directory, string[] revisions, string fileName)
     {
