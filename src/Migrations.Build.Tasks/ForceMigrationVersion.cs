@@ -15,11 +15,7 @@ public sealed class ForceMigrationVersion : DatabaseTask
         }
         var set = LoadMigrations();
         if (set is null) return false;
-        if (version != 0 && set.Migrations.All(m => m.Version != version))
-        {
-            Invalid($"MigrationVersion {version} is not the version of any migration in {set.Directory}: use one of them, or 0");
-            return false;
-        }
+        // Whether the version exists is checked against the folder and the history, by the runner.
         var runner = CreateRunner(out _);
         return runner is not null && runner.ForceAsync(() => set, version.Value, Cancellation).GetAwaiter().GetResult() && !Log.HasLoggedErrors;
     }

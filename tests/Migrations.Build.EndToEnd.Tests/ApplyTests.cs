@@ -185,6 +185,46 @@ public sealed class ApplyTests : IDisposable
     }
 
     [Fact]
+    public void Forcing_a_dirty_migration_finished_by_hand_after_fixing_its_file_records_the_fixed_file()
+    {
+        WriteUsersAndProjects();
+        var failing = _project.WriteMigration("000003_indexes.up.sql",
+            "-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY idx_users_id ON users (id);\nCREATE INDEX CONCURRENTLY idx_users_email ON users (emial);\n");
+        _project.WriteMigration("000003_indexes.down.sql", "-- migrate:no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS idx_users_email;\n");
+        Assert.Contains("-p:MigrationVersion=3 (if its changes are complete)", Fails("-t:MigrateUp").Single("MIG209").Message);
+
+        // What the advice says: fix the file, finish its statements by hand, record version 3.
+        File.WriteAllText(failing, File.ReadAllText(failing).Replace("emial", "email"));
+        DatabaseFixture.Execute(_db, "CREATE INDEX CONCURRENTLY idx_users_email ON users (email)");
+        var forced = Succeeds("-t:MigrateForce", "-p:MigrationVersion=3");
+        Assert.Contains("its checksum is recorded anew", forced.Single("MIG213").Message);
+
+        // The fixed file is what the history now holds: no MIG208, nothing pending.
+        var up = Succeeds("-t:MigrateUp");
+        Assert.DoesNotContain(up.Diagnostics, d => d.Code == "MIG208");
+        Assert.Contains("up to date at version 3", up.Output);
+    }
+
+    [Fact]
+    public void MigrateForce_accepts_a_version_the_history_records_without_a_file_and_refuses_one_nobody_knows()
+    {
+        WriteUsersAndProjects();
+        Succeeds("-t:MigrateUp");
+        // A dirty row whose file is gone (left by another tool, or a file deleted since).
+        DatabaseFixture.Execute(_db, "INSERT INTO schema_migrations (version, name, checksum, applied_at, dirty) VALUES (7, 'gone', NULL, now(), true)");
+        Assert.Contains("-t:MigrateForce -p:MigrationVersion=7 (complete)", Fails("-t:MigrateUp").Single("MIG207").Message);
+
+        var unknown = Fails("-t:MigrateForce", "-p:MigrationVersion=9").Single("MIG012");
+        Assert.Contains("neither the version of a migration", unknown.Message);
+        Assert.True(DatabaseFixture.Scalar<bool>(_db, "SELECT dirty FROM schema_migrations WHERE version = 7"));
+
+        Succeeds("-t:MigrateForce", "-p:MigrationVersion=7");
+        Assert.Equal([1L, 2L, 7L], AppliedVersions());
+        Assert.False(DatabaseFixture.Scalar<bool>(_db, "SELECT bool_or(dirty) FROM schema_migrations"));
+        Succeeds("-t:MigrateUp");
+    }
+
+    [Fact]
     public void Transaction_control_inside_a_migration_is_refused_before_anything_runs()
     {
         WriteUsersAndProjects();

@@ -200,6 +200,17 @@ public sealed class HistoryTable
         await command.ExecuteNonQueryAsync(cancel);
     }
 
+    /// <summary>Records the file's checksum (and name) for an applied version (MigrateForce of a migration finished by hand).</summary>
+    public NpgsqlBatchCommand RecordChecksum(Migration migration) => new($"UPDATE {QualifiedName} SET name = $2, checksum = $3 WHERE version = $1")
+    {
+        Parameters =
+        {
+            new NpgsqlParameter<long> { TypedValue = migration.Version },
+            new NpgsqlParameter<string> { TypedValue = migration.Name },
+            new NpgsqlParameter<string> { TypedValue = migration.Up!.Checksum },
+        },
+    };
+
     /// <summary>Records versions as applied without running them (MigrateForce, MigrateBaseline).</summary>
     public NpgsqlBatchCommand InsertRecorded(Migration migration, bool dirty = false) => new(
         $"INSERT INTO {QualifiedName} (version, name, checksum, applied_at, execution_ms, dirty) VALUES ($1, $2, $3, clock_timestamp(), NULL, $4) " +

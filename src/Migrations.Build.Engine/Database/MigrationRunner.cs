@@ -131,26 +131,42 @@ public sealed class MigrationRunner
         return ok ? rows : null;
     }
 
-    /// <summary>Records <paramref name="version"/> as the current state: versions up to it applied, above it not; clears dirty.</summary>
+    /// <summary>
+    /// Records <paramref name="version"/> as the current state: versions up to it applied, above it not; clears dirty.
+    /// A dirty migration cleared as applied gets its file's checksum recorded anew: it was finished by hand, perhaps
+    /// after fixing the file, and that file is what the database now reflects.
+    /// </summary>
     public Task<bool> ForceAsync(Func<MigrationSet?> loadMigrations, long version, CancellationToken cancel = default) =>
         WithLockAsync(loadMigrations, async (connection, set, applied) =>
         {
+            // A version with no file is fine if the history has it (a dirty row whose file is gone): MIG207 offers it.
+            if (version != 0 && set.Migrations.All(m => m.Version != version) && applied.All(a => a.Version != version))
+            {
+                _log.Report(new MigrationDiagnostic(DiagnosticCodes.InvalidSetting, DiagnosticSeverity.Error,
+                    $"MigrationVersion {version} is neither the version of a migration in {set.Directory} nor one that {_history.DisplayName} records: " +
+                    "use one of them, or 0"));
+                return false;
+            }
             var recorded = set.Migrations.Where(m => m.Version <= version && applied.All(a => a.Version != m.Version)).ToList();
             var removed = applied.Where(a => a.Version > version).ToList();
             var cleared = applied.Where(a => a.Dirty && a.Version <= version).ToList();
+            var files = set.Migrations.ToDictionary(m => m.Version);
+            var rechecked = cleared.Where(a => files.TryGetValue(a.Version, out var m) && m.Up is not null && m.Up.Checksum != a.Checksum).ToList();
 
             await using var transaction = await connection.BeginTransactionAsync(cancel);
             await using var batch = new NpgsqlBatch(connection, transaction);
             batch.BatchCommands.Add(new NpgsqlBatchCommand($"DELETE FROM {_history.QualifiedName} WHERE version > $1") { Parameters = { new NpgsqlParameter<long> { TypedValue = version } } });
             batch.BatchCommands.Add(new NpgsqlBatchCommand($"UPDATE {_history.QualifiedName} SET dirty = false WHERE dirty"));
             foreach (var migration in recorded) batch.BatchCommands.Add(_history.InsertRecorded(migration));
+            foreach (var row in rechecked) batch.BatchCommands.Add(_history.RecordChecksum(files[row.Version]));
             await batch.ExecuteNonQueryAsync(cancel);
             await transaction.CommitAsync(cancel);
 
+            var checksums = rechecked.Count == 0 ? "" : $" The file of {Versions(rechecked.Select(a => a.Version))} differs from when it was marked dirty: its checksum is recorded anew.";
             _log.Report(new MigrationDiagnostic(DiagnosticCodes.HistoryForced, DiagnosticSeverity.Warning,
                 $"FORCED the history of {_connection.Description} to version {version} without running any SQL: " +
                 $"{recorded.Count} version(s) recorded as applied ({Versions(recorded.Select(m => m.Version))}), " +
-                $"{removed.Count} removed ({Versions(removed.Select(a => a.Version))}), {cleared.Count} dirty flag(s) cleared. " +
+                $"{removed.Count} removed ({Versions(removed.Select(a => a.Version))}), {cleared.Count} dirty flag(s) cleared.{checksums} " +
                 "Make sure the schema really is at that version"));
             return true;
         }, cancel);
