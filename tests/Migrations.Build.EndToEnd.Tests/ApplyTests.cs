@@ -384,6 +384,14 @@ public sealed class ApplyTests : IDisposable
         Assert.True(DatabaseFixture.TableExists(_db, "tags"));
 
         Fails("-t:MigrateBaseline", "-p:MigrationVersion=2").Single("MIG214");
+
+        // Forward-only migrations have no down scripts, and none can be added: MigrateDown says so.
+        var down = Fails("-t:MigrateDown").Single("MIG210");
+        Assert.EndsWith("003_tags.sql", down.File);
+        Assert.Contains("forward-only migrations", down.Message);
+        Assert.Contains("write a new migration that undoes it", down.Message);
+        Assert.DoesNotContain(".down.sql", down.Message);
+        Assert.Equal([1L, 2L, 3L], AppliedVersions());
     }
 
     [Fact]

@@ -65,6 +65,18 @@ public sealed class MigrationRunner
                 return true;
             }
 
+            if (set.Layout == MigrationLayout.ForwardOnly)
+            {
+                // No down script can be added to this layout (a .down.sql file would mix layouts, MIG005).
+                var newest = toUndo[0];
+                var file = set.Migrations.FirstOrDefault(m => m.Version == newest.Version)?.Up?.Path;
+                _log.Report(new MigrationDiagnostic(DiagnosticCodes.MissingDownForRollback, DiagnosticSeverity.Error,
+                    $"cannot roll back version {newest.Version} ({newest.Name}): {set.Directory} holds forward-only migrations ({newest.Version}_name.sql), " +
+                    "which have no down scripts; write a new migration that undoes it. Nothing was rolled back",
+                    file, file is null ? 0 : 1, file is null ? 0 : 1));
+                return false;
+            }
+
             // Every down script must exist and parse before the first one runs.
             var byVersion = set.Migrations.ToDictionary(m => m.Version);
             var plans = new List<(Migration Migration, MigrationScriptPlan Plan)>();
