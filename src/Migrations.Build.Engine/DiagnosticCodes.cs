@@ -28,6 +28,7 @@ public static class DiagnosticCodes
 
     public const string UnterminatedSql = "MIG101";
     public const string PsqlMetaCommand = "MIG102";
+    public const string CopyWithClientData = "MIG103";
     // MIG110-MIG118, the SQL lint rules: Linting.LintCodes.
 
     public const string NoDatabase = "MIG200";

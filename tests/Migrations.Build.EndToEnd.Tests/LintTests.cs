@@ -77,15 +77,18 @@ public sealed class LintTests(PackageFixture package) : IDisposable
     }
 
     [Fact]
-    public void Unterminated_string_and_psql_meta_commands_are_errors_at_their_start()
+    public void Unterminated_string_psql_meta_commands_and_COPY_through_the_client_are_errors_at_their_start()
     {
         _project.WritePair("000001_t", "CREATE TABLE t (id int);\nINSERT INTO t VALUES ('oops);\n", "DROP TABLE t;\n");
         _project.WritePair("000002_include", "\\i other.sql\n", "SELECT 1;\n");
+        _project.WritePair("000003_seed", "CREATE TABLE s (id int);\nCOPY s (id) FROM stdin;\n", "DROP TABLE s;\n");
         var result = _project.Build();
         Assert.NotEqual(0, result.ExitCode);
         var unterminated = result.Single("MIG101");
         Assert.Equal((File("000001_t.up.sql"), 2, 23), (unterminated.File, unterminated.Line, unterminated.Column));
         var meta = result.Single("MIG102");
         Assert.Equal((File("000002_include.up.sql"), 1, 1), (meta.File, meta.Line, meta.Column));
+        var copy = result.Single("MIG103");
+        Assert.Equal((File("000003_seed.up.sql"), 2, 18), (copy.File, copy.Line, copy.Column));
     }
 }

@@ -8,4 +8,5 @@ public static class SqlProblemCodes
 {
     public const string Unterminated = "MIG101";
     public const string PsqlMetaCommand = "MIG102";
+    public const string CopyWithClientData = "MIG103";
 }

@@ -3,7 +3,7 @@ namespace Migrations.Build.Engine.Sql;
 /// <summary>
 /// Splits a SQL text into statements the way psql does (see <see cref="StatementBoundaryTracker"/>), so a
 /// runner can send them one by one and map server error positions back to the file. Never throws: problems
-/// (unterminated constructs, psql meta-commands) are reported and splitting carries on.
+/// (unterminated constructs, psql meta-commands, COPY through the client) are reported and splitting carries on.
 /// </summary>
 public static class SqlStatementSplitter
 {
@@ -79,6 +79,8 @@ public static class SqlStatementSplitter
             var f = found[i];
             statements[i] = new SqlStatement(text, i, f.SegmentStart, tokens[f.FirstToken].Start, f.End, f.Position,
                 f.IsTerminated, tokens, f.FirstToken, f.TokenCount);
+            if (tokens[f.FirstToken].IsWord(source, "COPY") && ClientDataOf(source, tokens, f.FirstToken + 1, f.FirstToken + f.TokenCount) is { } stream)
+                (problems ??= []).Add(CopyWithClientData(source, stream));
         }
 
         found.Return();
@@ -134,6 +136,22 @@ public static class SqlStatementSplitter
             $"psql meta-commands like \\i are not SQL: a migration runs through a database driver, not psql (found '{text[..nameLength]}')",
             token.Start, position);
     }
+
+    /// <summary>The STDIN or STDOUT word of a COPY statement's tokens, if any.</summary>
+    private static SqlToken? ClientDataOf(ReadOnlySpan<char> source, SqlToken[] tokens, int from, int to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            if (tokens[i].IsWord(source, "STDIN") || tokens[i].IsWord(source, "STDOUT")) return tokens[i];
+        }
+        return null;
+    }
+
+    private static SqlProblem CopyWithClientData(ReadOnlySpan<char> source, SqlToken stream) =>
+        new(SqlProblemCodes.CopyWithClientData,
+            $"COPY … {(stream.IsWord(source, "STDIN") ? "FROM STDIN" : "TO STDOUT")} streams data through the client, as psql does; a migration runs " +
+            "through a database driver that sends statements only: write the rows as INSERT … VALUES, or COPY from a file on the server",
+            stream.Start, TextPosition.FromOffset(source, stream.Start));
 
     private readonly record struct FoundStatement(int SegmentStart, int End, TextPosition Position, bool IsTerminated, int FirstToken, int TokenCount);
 }

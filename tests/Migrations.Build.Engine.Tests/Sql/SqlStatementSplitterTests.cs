@@ -249,6 +249,18 @@ public sealed class SqlStatementSplitterTests
     }
 
     [Fact]
+    public void COPY_through_the_client_is_reported_at_its_STDIN_or_STDOUT()
+    {
+        var result = Split("CREATE TABLE t (a int);\ncopy t (a) from stdin;\nCOPY (SELECT 1) TO STDOUT WITH (FORMAT csv);\n" +
+            "COPY t FROM '/srv/t.csv';\nCOPY t TO PROGRAM 'cat';\nCOPY t (\"stdin\") FROM '/srv/x';\nSELECT 'stdin';\n");
+        Assert.Equal(7, result.Statements.Count);
+        Assert.All(result.Problems, p => Assert.Equal(SqlProblemCodes.CopyWithClientData, p.Code));
+        Assert.Equal([new TextPosition(2, 17), new TextPosition(3, 20)], result.Problems.Select(p => p.Position));
+        Assert.Contains("COPY … FROM STDIN streams data through the client", result.Problems[0].Message);
+        Assert.Contains("COPY … TO STDOUT", result.Problems[1].Message);
+    }
+
+    [Fact]
     public void Psql_meta_commands_are_reported()
     {
         var result = Split("\\set ON_ERROR_STOP on\nselect 1;\n  \\i other.sql\nselect 2; \\gexec\n");
