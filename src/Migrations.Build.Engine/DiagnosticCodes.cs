@@ -53,6 +53,7 @@ public static class DiagnosticCodes
     public const string DestructiveMigrationRefused = "MIG219";
     public const string OutOfOrderMigration = "MIG220";
     public const string NonTransactionalInAllMode = "MIG221";
+    public const string RunCancelled = "MIG222";
 
     public const string MigrationChangedSinceRecorded = "MIG301";
     public const string MigrationNotInIntegrityFile = "MIG302";

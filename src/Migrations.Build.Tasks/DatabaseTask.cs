@@ -54,7 +54,9 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
         }
         catch (OperationCanceledException)
         {
-            Log.LogError("The migration run was cancelled.");
+            // Cancelled outside a migration's SQL (connecting, waiting for the lock, between migrations).
+            Log.LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.RunCancelled, DiagnosticSeverity.Error,
+                "the run was cancelled between migrations: the ones reported above are committed, no other was started"));
             return false;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

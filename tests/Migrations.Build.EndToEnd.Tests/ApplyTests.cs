@@ -225,6 +225,25 @@ public sealed class ApplyTests : IDisposable
     }
 
     [Fact]
+    public void Ctrl_C_during_a_migration_reports_what_committed_and_a_coded_error_at_the_statement()
+    {
+        WriteUsersAndProjects();
+        var slow = _project.WriteMigration("000003_slow.up.sql", "CREATE TABLE slow (id int);\nSELECT pg_sleep(60);\n");
+        _project.WriteMigration("000003_slow.down.sql", "DROP TABLE slow;\n");
+
+        var result = _project.MSBuildInterrupted(() => DatabaseFixture.Scalar<long>(_db,
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'Migrations.Build' AND state = 'active' AND query LIKE '%pg_sleep%'") == 1,
+            "-t:MigrateUp");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("Applied 000002_create_projects", result.Output);
+        var cancelled = result.Single("MIG222");
+        Assert.Equal((slow, 2, 1), (cancelled.File, cancelled.Line, cancelled.Column));
+        Assert.Contains("this one was rolled back and nothing after it ran", cancelled.Message);
+        Assert.Equal([1L, 2L], AppliedVersions());
+        Assert.False(DatabaseFixture.TableExists(_db, "slow"));
+    }
+
+    [Fact]
     public void Transaction_control_inside_a_migration_is_refused_before_anything_runs()
     {
         WriteUsersAndProjects();

@@ -74,6 +74,10 @@ public sealed class ConsumerProject : IDisposable
 
     public CommandResult MSBuild(params string[] args) => DotNet.Run(Directory, Environment(), ["msbuild", ProjectPath, "-nologo", "-restore", .. args]);
 
+    /// <summary>dotnet msbuild, interrupted with Ctrl+C (SIGINT) once <paramref name="interruptWhen"/> holds.</summary>
+    public CommandResult MSBuildInterrupted(Func<bool> interruptWhen, params string[] args) =>
+        DotNet.Run(Directory, Environment(), interruptWhen, ["msbuild", ProjectPath, "-nologo", "-restore", .. args]);
+
     /// <summary>Extra environment for every command, e.g. MIGRATION_CONNECTION_STRING.</summary>
     public Dictionary<string, string> Variables { get; } = new();
 

@@ -6,7 +6,11 @@ namespace Migrations.Build.EndToEnd.Tests;
 /// <summary>Runs the dotnet CLI with a clean, deterministic environment and captures everything it prints.</summary>
 public static class DotNet
 {
-    public static CommandResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static CommandResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Run(workingDirectory, environment, interruptWhen: null, args);
+
+    /// <summary>With <paramref name="interruptWhen"/>: sends SIGINT (Ctrl+C) once it holds, as a user would press it.</summary>
+    public static CommandResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, Func<bool>? interruptWhen, params string[] args)
     {
         var variables = new Dictionary<string, string>
         {
@@ -18,14 +22,17 @@ public static class DotNet
             ["MSBUILDTERMINALLOGGER"] = "off",
         };
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) variables[key] = value;
-        return ProcessRunner.Run("dotnet", workingDirectory, variables, args);
+        return ProcessRunner.Run("dotnet", workingDirectory, variables, interruptWhen, args);
     }
 }
 
 /// <summary>Runs a program and captures stdout and stderr together, with a time limit.</summary>
 public static class ProcessRunner
 {
-    public static CommandResult Run(string fileName, string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static CommandResult Run(string fileName, string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Run(fileName, workingDirectory, environment, interruptWhen: null, args);
+
+    public static CommandResult Run(string fileName, string workingDirectory, IReadOnlyDictionary<string, string>? environment, Func<bool>? interruptWhen, params string[] args)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -44,6 +51,7 @@ public static class ProcessRunner
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (interruptWhen is not null) _ = Task.Run(() => Interrupt(process, interruptWhen));
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
         {
             process.Kill(entireProcessTree: true);
@@ -51,5 +59,19 @@ public static class ProcessRunner
         }
         process.WaitForExit();
         lock (output) return new CommandResult(process.ExitCode, output.ToString());
+    }
+
+    private static async Task Interrupt(Process process, Func<bool> when)
+    {
+        for (var i = 0; i < 600 && !process.HasExited; i++)
+        {
+            if (when())
+            {
+                using var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                await kill.WaitForExitAsync();
+                return;
+            }
+            await Task.Delay(100);
+        }
     }
 }

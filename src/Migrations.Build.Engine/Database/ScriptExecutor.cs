@@ -31,6 +31,7 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
     /// </summary>
     public async Task<BatchOutcome> RunTransactionalAsync(IReadOnlyList<Step> steps, bool singleTransaction, string retryAdvice, CancellationToken cancel)
     {
+        cancel.ThrowIfCancellationRequested(); // before anything is sent: nothing of this batch ran
         await using var batch = new NpgsqlBatch(connection);
         var owner = new List<(int Step, int Statement)>(); // for each batch command: its step, and its statement (-1: not a statement of the file)
         var commits = new int[steps.Count]; // each step's COMMIT command, or -1 (sharing the one transaction, all but the last)
@@ -75,15 +76,34 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
             return new BatchOutcome(committedSteps, Failure(DiagnosticCodes.MigrationFailed, step.Plan, statement, e,
                 "the migration was rolled back and the history is unchanged; " + retryAdvice));
         }
+        catch (OperationCanceledException e) when (cancel.IsCancellationRequested)
+        {
+            // Npgsql asks the server to cancel the running statement. If it did (57014), the batch is determinate:
+            // what committed before it, a rolled-back migration, and nothing after it. Otherwise the connection was
+            // closed, and the outcome of what followed the last completion seen is unknown.
+            var serverCancelled = e.InnerException is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled };
+            if (serverCancelled) await RollbackAsync(); // the session is left in the aborted transaction
+            var known = KnownCommitted();
+            var silent = FirstIncomplete();
+            var (stepIndex, statementIndex) = silent >= 0 ? owner[silent] : (steps.Count - 1, -1);
+            var step = steps[stepIndex];
+            var statement = statementIndex >= 0 ? step.Plan.Statements[statementIndex] : null;
+            var position = statement?.StartPosition ?? TextPosition.Start;
+            var outcome = singleTransaction
+                ? serverCancelled ? "the run's one transaction was rolled back: nothing of it was applied" : "whether the run's one transaction committed is unknown"
+                : serverCancelled ? "the migrations before this one committed; this one was rolled back and nothing after it ran"
+                : "the migrations before this one committed; whether this one or any after it did is unknown";
+            return new BatchOutcome(done.Take(known).ToList(), new MigrationDiagnostic(DiagnosticCodes.RunCancelled, DiagnosticSeverity.Error,
+                $"the run was cancelled while this {(statement is null ? "migration" : "statement")} ran: {outcome}. Run MigrateStatus to see the state, then run again",
+                step.Plan.Script.Path, position.Line, position.Column));
+        }
         catch (NpgsqlException e) when (e is not PostgresException)
         {
             // The connection broke without a server error (or the wait for it timed out). The server sends a pipelined
             // batch's results in buffered chunks, so it may be well past the last outcome that came back: only a step
             // whose COMMIT was seen to complete is known to be committed, and whether the rest did is unknown until the
             // history is read again.
-            var known = 0;
-            while (known < steps.Count && commits[known] >= 0 && Completed(commits[known])) known++;
-            if (singleTransaction && Completed(commits[^1])) known = steps.Count;
+            var known = KnownCommitted();
             var silent = FirstIncomplete();
             var (stepIndex, statementIndex) = silent >= 0 ? owner[silent] : (steps.Count - 1, -1);
             var step = steps[stepIndex];
@@ -99,6 +119,15 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
                   ", though each commits with its history row or not at all: run MigrateStatus to see where it stopped, then run again";
             return new BatchOutcome(done.Take(known).ToList(), new MigrationDiagnostic(DiagnosticCodes.MigrationFailed, DiagnosticSeverity.Error,
                 message, step.Plan.Script.Path, position.Line, position.Column));
+        }
+
+        // How many steps are known to be committed: those whose COMMIT's completion was read.
+        int KnownCommitted()
+        {
+            if (singleTransaction) return Completed(commits[^1]) ? steps.Count : 0;
+            var count = 0;
+            while (count < steps.Count && Completed(commits[count])) count++;
+            return count;
         }
 
         // A command is done once its completion was read (Npgsql then knows its statement type).
@@ -138,6 +167,17 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
                 // A statement that opened a transaction block leaves it aborted: close it so the session can go on.
                 await RollbackAsync();
                 return (new Outcome(stopwatch.Elapsed, Failure(DiagnosticCodes.NonTransactionalMigrationFailed, plan, statement, e, null)), i);
+            }
+            catch (OperationCanceledException e) when (cancel.IsCancellationRequested)
+            {
+                // Outside a transaction, a statement the server cancelled is undone (a CONCURRENTLY index is left INVALID).
+                var cancelled = e.InnerException is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled };
+                var position = statement.StartPosition;
+                return (new Outcome(stopwatch.Elapsed, new MigrationDiagnostic(DiagnosticCodes.RunCancelled, DiagnosticSeverity.Error,
+                    "the run was cancelled while this statement ran: " + (cancelled
+                        ? "the server cancelled it (an index built CONCURRENTLY is left INVALID: drop it before running the statement again)"
+                        : "whether it completed is unknown"),
+                    plan.Script.Path, position.Line, position.Column)), i);
             }
             catch (NpgsqlException e) when (e is not PostgresException)
             {

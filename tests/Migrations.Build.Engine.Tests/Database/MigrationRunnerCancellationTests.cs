@@ -55,6 +55,43 @@ public sealed class MigrationRunnerCancellationTests : IDisposable
         Assert.Equal(0L, Scalar(database, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Cancelling_during_a_migration_reports_what_committed_and_what_was_cancelled(bool noTransaction)
+    {
+        var cluster = LocalPostgresCluster.EnsureStarted(_root);
+        var database = cluster.CreateDatabase("cancel_mid_run");
+        var migrations = Directory.CreateDirectory(Path.Combine(_temp.Path, "migrations")).FullName;
+        File.WriteAllText(Path.Combine(migrations, "001_first.sql"), "CREATE TABLE first (id int);\n");
+        var second = Path.Combine(migrations, "002_second.sql");
+        File.WriteAllText(second, (noTransaction ? "-- migrate:no-transaction\n" : "") + "CREATE TABLE second (id int);\nSELECT pg_sleep(60);\n");
+        File.WriteAllText(Path.Combine(migrations, "003_third.sql"), "CREATE TABLE third (id int);\n");
+        var set = MigrationSetLoader.Load(new MigrationSetOptions(migrations) { RequireDown = false });
+        var log = new RecordingLog();
+        var runner = new MigrationRunner(ConnectionSettings.Parse(database, "test"), new HistoryTable("public", "schema_migrations"), log, TimeSpan.FromSeconds(30));
+
+        using var cancel = new CancellationTokenSource();
+        var run = Task.Run(() => runner.UpAsync(() => set, new UpOptions(), cancel.Token));
+        Assert.True(await WaitUntil(() => Sessions(database, "state = 'active' AND query LIKE '%pg_sleep%'") == 1), "the run never reached 002's pg_sleep");
+        cancel.Cancel();
+
+        // Not an exception: a coded error at the statement, after the report of what committed.
+        Assert.False(await run);
+        Assert.Contains("Applied 001_first", string.Join("\n", log.Infos));
+        Assert.DoesNotContain(log.Infos, i => i.Contains("002_second") || i.Contains("003_third"));
+        var failure = Assert.Single(log.Diagnostics);
+        Assert.Equal(DiagnosticCodes.RunCancelled, failure.Code);
+        Assert.Equal((second, noTransaction ? 3 : 2, 1), (failure.FilePath, failure.Line, failure.Column));
+        Assert.Contains("the run was cancelled while this statement ran", failure.Message);
+        Assert.Contains(noTransaction ? "Version 2 is now marked dirty" : "this one was rolled back and nothing after it ran", failure.Message);
+
+        Assert.True(await WaitUntil(() => Sessions(database, "true") == 0), "the cancelled run's session is still open");
+        Assert.Equal(noTransaction ? 2 : 1, Scalar(database, "SELECT count(*) FROM schema_migrations"));
+        Assert.Equal(noTransaction, Scalar(database, "SELECT count(*) FROM schema_migrations WHERE dirty") == 1);
+        Assert.Equal(noTransaction ? 2 : 1, Scalar(database, "SELECT count(*) FROM pg_tables WHERE tablename IN ('first', 'second', 'third')"));
+    }
+
     private static long Sessions(string connectionString, string condition) =>
         Scalar(connectionString, $"SELECT count(*) FROM pg_stat_activity WHERE application_name = 'Migrations.Build' AND {condition}");
 
@@ -83,5 +120,23 @@ public sealed class MigrationRunnerCancellationTests : IDisposable
         public void Detail(string message) { }
 
         public void Report(MigrationDiagnostic diagnostic) { }
+    }
+
+    private sealed class RecordingLog : IMigrationLog
+    {
+        public List<string> Infos { get; } = [];
+        public List<MigrationDiagnostic> Diagnostics { get; } = [];
+
+        public void Info(string message)
+        {
+            lock (Infos) Infos.Add(message);
+        }
+
+        public void Detail(string message) { }
+
+        public void Report(MigrationDiagnostic diagnostic)
+        {
+            lock (Diagnostics) Diagnostics.Add(diagnostic);
+        }
     }
 }
