@@ -49,13 +49,16 @@ public sealed class ReportMigrationStatus : DatabaseTask
             foreach (var line in status.ToLines()) Log.LogMessage(MessageImportance.High, "{0}", line);
         }
 
+        // As a deploy gate (MigrationFailOnPending), a state MigrateUp would refuse fails the gate too.
+        var severity = FailOnPending ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning;
         foreach (var entry in status.Applied.Where(e => e.Dirty || e.Changed))
         {
+            var label = entry.Name.Length == 0 ? $"{entry.Version}" : $"{entry.Version} ({entry.Name})";
             Log.LogDiagnostic(new MigrationDiagnostic(
-                entry.Dirty ? DiagnosticCodes.DirtyMigration : DiagnosticCodes.AppliedMigrationChanged, DiagnosticSeverity.Warning,
+                entry.Dirty ? DiagnosticCodes.DirtyMigration : DiagnosticCodes.AppliedMigrationChanged, severity,
                 entry.Dirty
-                    ? $"version {entry.Version} ({entry.Name}) is dirty: it failed part-way; see MigrateForce"
-                    : $"migration {entry.Version} ({entry.Name}) was changed after it was applied: MigrateUp will refuse to run",
+                    ? $"version {label} is dirty: it failed part-way; see MigrateForce"
+                    : $"migration {label} was changed after it was applied: MigrateUp will refuse to run",
                 entry.File, entry.File is null ? 0 : 1, entry.File is null ? 0 : 1));
         }
 

@@ -100,6 +100,11 @@ public sealed class ApplyTests : IDisposable
         Succeeds("-t:MigrateUp", "-p:MigrationTarget=1");
         Assert.Equal([1L], AppliedVersions());
         Assert.False(DatabaseFixture.TableExists(_db, "projects"));
+
+        // Again: nothing to do up to the target, which is not "up to date" while 2 is pending above it.
+        var again = Succeeds("-t:MigrateUp", "-p:MigrationTarget=1").Output;
+        Assert.Contains("Database is at version 1: nothing pending up to MigrationTarget=1 (1 pending above it)", again);
+        Assert.DoesNotContain("up to date", again);
     }
 
     [Fact]
@@ -387,6 +392,11 @@ public sealed class ApplyTests : IDisposable
         Assert.Contains("create_projects", gate.Single("MIG212").Message);
         Succeeds("-t:MigrateUp");
         Succeeds("-t:MigrateStatus", "-p:MigrationFailOnPending=true");
+
+        // A state MigrateUp would refuse is a warning in a plain status, and fails the gate.
+        File.AppendAllText(Path.Combine(_project.MigrationsDirectory, "000002_create_projects.up.sql"), "-- edited\n");
+        Assert.False(Succeeds("-t:MigrateStatus").Single("MIG208").IsError);
+        Assert.True(Fails("-t:MigrateStatus", "-p:MigrationFailOnPending=true").Single("MIG208").IsError);
     }
 
     [Fact]
@@ -423,6 +433,11 @@ public sealed class ApplyTests : IDisposable
             "CREATE TABLE projects (id bigint PRIMARY KEY, owner_id bigint REFERENCES users (id));" +
             "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);" +
             "INSERT INTO schema_migrations VALUES (2, false);");
+
+        // Read as it is (converting is MigrateUp's job): golang-migrate records no times.
+        var status = Succeeds("-t:MigrateStatus").Output;
+        Assert.Contains("(time not recorded)", status);
+        Assert.DoesNotContain("( UTC)", status);
 
         var result = Succeeds("-t:MigrateUp");
         Assert.Contains("Converted the golang-migrate table public.schema_migrations (version 2)", result.Output);

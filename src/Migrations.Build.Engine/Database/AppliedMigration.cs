@@ -7,4 +7,8 @@ public sealed record AppliedMigration(
     string? Checksum,
     DateTimeOffset? AppliedAt,
     int? ExecutionMs,
-    bool Dirty);
+    bool Dirty)
+{
+    /// <summary>"7 (add_users)", or "7" for a row without a name (one kept from a golang-migrate table).</summary>
+    public string Label => string.IsNullOrEmpty(Name) ? Version.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{Version} ({Name})";
+}

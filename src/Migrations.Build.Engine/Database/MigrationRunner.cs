@@ -34,7 +34,10 @@ public sealed class MigrationRunner
             var pending = set.Migrations.Where(m => !done.Contains(m.Version) && (options.Target is null || m.Version <= options.Target)).ToList();
             if (pending.Count == 0)
             {
-                _log.Info($"Database is up to date at version {CurrentVersion(applied)} ({set.Migrations.Count} migration(s), none pending).");
+                var beyond = options.Target is null ? 0 : set.Migrations.Count(m => !done.Contains(m.Version));
+                _log.Info(beyond == 0
+                    ? $"Database is up to date at version {CurrentVersion(applied)} ({set.Migrations.Count} migration(s), none pending)."
+                    : $"Database is at version {CurrentVersion(applied)}: nothing pending up to MigrationTarget={options.Target} ({beyond} pending above it).");
                 return true;
             }
             if (!CheckOrder(pending, applied, options.AllowOutOfOrder)) return false;
@@ -71,7 +74,7 @@ public sealed class MigrationRunner
                 var newest = toUndo[0];
                 var file = set.Migrations.FirstOrDefault(m => m.Version == newest.Version)?.Up?.Path;
                 _log.Report(new MigrationDiagnostic(DiagnosticCodes.MissingDownForRollback, DiagnosticSeverity.Error,
-                    $"cannot roll back version {newest.Version} ({newest.Name}): {set.Directory} holds forward-only migrations ({newest.Version}_name.sql), " +
+                    $"cannot roll back version {newest.Label}: {set.Directory} holds forward-only migrations ({newest.Version}_name.sql), " +
                     "which have no down scripts; write a new migration that undoes it. Nothing was rolled back",
                     file, file is null ? 0 : 1, file is null ? 0 : 1));
                 return false;
@@ -87,7 +90,7 @@ public sealed class MigrationRunner
                 {
                     var file = migration?.Up?.Path;
                     _log.Report(new MigrationDiagnostic(DiagnosticCodes.MissingDownForRollback, DiagnosticSeverity.Error,
-                        $"cannot roll back version {row.Version} ({row.Name}): it has no down script" +
+                        $"cannot roll back version {row.Label}: it has no down script" +
                         (migration is null ? " (its migration files are gone)" : $" ('{migration}.down.sql')") + "; nothing was rolled back",
                         file, file is null ? 0 : 1, file is null ? 0 : 1));
                     ok = false;
@@ -341,7 +344,7 @@ public sealed class MigrationRunner
         {
             var file = set.Migrations.FirstOrDefault(m => m.Version == row.Version)?.Up?.Path;
             _log.Report(new MigrationDiagnostic(DiagnosticCodes.DirtyMigration, DiagnosticSeverity.Error,
-                $"version {row.Version} ({row.Name}) is dirty: a non-transactional migration stopped part-way, so the schema is in between versions. " +
+                $"version {row.Label} is dirty: a non-transactional migration stopped part-way, so the schema is in between versions. " +
                 "Nothing was run. Finish or undo it by hand, then run dotnet msbuild -t:MigrateForce " +
                 $"-p:MigrationVersion={row.Version} (complete) or -p:MigrationVersion={PreviousOf(set, row.Version)} (undone)",
                 file, file is null ? 0 : 1, file is null ? 0 : 1));
@@ -372,7 +375,7 @@ public sealed class MigrationRunner
         foreach (var row in applied.Where(a => !versions.Contains(a.Version)))
         {
             _log.Report(new MigrationDiagnostic(DiagnosticCodes.AppliedMigrationMissing, DiagnosticSeverity.Warning,
-                $"version {row.Version} ({row.Name}) is applied to {_connection.Description} but its file is not in {set.Directory}: " +
+                $"version {row.Label} is applied to {_connection.Description} but its file is not in {set.Directory}: " +
                 "restore it, or it can never be rolled back"));
         }
     }

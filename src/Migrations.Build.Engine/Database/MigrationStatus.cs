@@ -43,7 +43,8 @@ public sealed class MigrationStatus
                 e.FileMissing ? "  FILE MISSING" : "",
                 e.Changed ? "  CHANGED SINCE APPLIED" : "");
             var duration = e.ExecutionMs is null ? "" : $", {e.ExecutionMs} ms";
-            yield return $"  [applied] {e.Version} {e.Name} ({e.AppliedAt?.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC{duration}){flags}";
+            var when = e.AppliedAt is { } at ? $"{at.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC" : "time not recorded";
+            yield return $"  [applied] {e.Version}{(e.Name.Length == 0 ? "" : " " + e.Name)} ({when}{duration}){flags}";
         }
         yield return Pending.Count == 0 ? "Pending migrations: none" : "Pending migrations:";
         foreach (var e in Pending) yield return $"  [pending] {e.Version} {e.Name}" + (e.OutOfOrder ? $"  OUT OF ORDER (below applied version {CurrentVersion})" : "");
