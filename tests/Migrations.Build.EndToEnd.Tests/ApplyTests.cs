@@ -447,6 +447,28 @@ public sealed class ApplyTests : IDisposable
     }
 
     [Fact]
+    public void Golang_migrate_table_in_the_connection_schema_is_not_replaced_by_a_new_history()
+    {
+        // golang-migrate kept its table where the URL's search_path pointed; this tool defaults to public.
+        WriteUsersAndProjects();
+        DatabaseFixture.Execute(_db,
+            "CREATE SCHEMA app; CREATE TABLE app.users (id bigint PRIMARY KEY, email text NOT NULL);" +
+            "CREATE TABLE app.schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);" +
+            "INSERT INTO app.schema_migrations VALUES (1, false);");
+        _project.Variables["MIGRATION_CONNECTION_STRING"] = new Npgsql.NpgsqlConnectionStringBuilder(_db) { SearchPath = "app" }.ConnectionString;
+
+        var refused = Fails("-t:MigrateUp").Single("MIG217");
+        Assert.Contains("set MigrationsSchema=app", refused.Message);
+        Assert.False(DatabaseFixture.TableExists(_db, "projects"));
+        Assert.Equal(0L, DatabaseFixture.Scalar<long>(_db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"));
+
+        var adopted = Succeeds("-t:MigrateUp", "-p:MigrationsSchema=app");
+        Assert.Contains("Converted the golang-migrate table app.schema_migrations (version 1)", adopted.Output);
+        Assert.DoesNotContain("Applied 000001", adopted.Output);
+        Assert.Contains("Applied 000002_create_projects", adopted.Output);
+    }
+
+    [Fact]
     public async Task Parallel_MigrateUp_processes_apply_each_migration_exactly_once()
     {
         DatabaseFixture.Execute(_db, "CREATE TABLE apply_log (version int)");

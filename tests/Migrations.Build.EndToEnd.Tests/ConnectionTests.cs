@@ -69,6 +69,18 @@ public sealed class ConnectionTests : IDisposable
     }
 
     [Fact]
+    public void Golang_migrate_URL_option_for_its_table_is_refused_not_ignored()
+    {
+        var b = new NpgsqlConnectionStringBuilder(WithPassword(_db));
+        _project.Variables["APP_DB"] = $"postgres://{b.Username}:{Secret}@{b.Host}:{b.Port}/{b.Database}?sslmode=disable&x-migrations-table=app_history";
+        var result = _project.MSBuild("-t:MigrateUp", "-p:MigrationConnectionStringVariable=APP_DB");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("x-migrations-table", result.Single("MIG012").Message);
+        Assert.DoesNotContain(Secret, result.Output);
+        Assert.False(DatabaseFixture.TableExists(_db, "schema_migrations"));
+    }
+
+    [Fact]
     public void Several_hosts_with_target_session_attributes_connect()
     {
         // An HA connection string: the lean data source refuses it, so several hosts take the plain NpgsqlConnection way.

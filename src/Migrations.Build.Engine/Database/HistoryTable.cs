@@ -80,6 +80,7 @@ public sealed class HistoryTable
         var columns = ReadColumns(connection, cancel);
         if (columns.Count == 0)
         {
+            RefuseGolangMigrateTableElsewhere(connection, cancel);
             if (readOnly) return new HistoryState(Exists: false, null);
             // CREATE SCHEMA needs CREATE on the database even when the schema exists: only ask for it when missing,
             // so a deploy user that owns its schema but not the database still works.
@@ -110,6 +111,29 @@ public sealed class HistoryTable
         throw new HistoryTableException(
             $"{DisplayName} exists but is not a history table this tool knows (columns: {string.Join(", ", columns.Order())}): " +
             "set MigrationsTable to another name, or rename that table");
+    }
+
+    /// <summary>
+    /// golang-migrate keeps its table in the connection's current schema (a search_path in the URL moves it). With
+    /// no history here but a golang-migrate table of this name there, starting a new history would run every
+    /// migration again: refuse, and say how to adopt that table instead.
+    /// </summary>
+    private void RefuseGolangMigrateTableElsewhere(NpgsqlConnection connection, CancellationToken cancel)
+    {
+        using var command = new NpgsqlCommand(
+            "SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace " +
+            "WHERE c.relname = $1 AND n.nspname = current_schema() AND n.nspname <> $2 AND c.relkind IN ('r', 'p') " +
+            "AND ARRAY(SELECT attname::text FROM pg_catalog.pg_attribute WHERE attrelid = c.oid AND attnum > 0 AND NOT attisdropped ORDER BY attname) " +
+            "= ARRAY['dirty', 'version']", connection)
+        {
+            Parameters = { new NpgsqlParameter<string> { TypedValue = Table }, new NpgsqlParameter<string> { TypedValue = Schema } },
+        };
+        using var cancelling = cancel.Register(command.Cancel);
+        if (command.ExecuteScalar() is not string schema) return;
+        throw new HistoryTableException(
+            $"{DisplayName} does not exist, but this connection's current schema has a golang-migrate table of that name, " +
+            $"{SqlIdentifier.Quote(schema)}.{SqlIdentifier.Quote(Table)}: to adopt it (converted in place, its state kept), set MigrationsSchema={schema}; " +
+            "to start a new history anyway, rename or drop that table");
     }
 
     /// <summary>

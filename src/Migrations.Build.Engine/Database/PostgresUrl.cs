@@ -55,8 +55,14 @@ public static class PostgresUrl
                 case "connect_timeout":
                     if (int.TryParse(value, out var seconds)) builder.Timeout = seconds;
                     break;
+                case "x-migrations-table":
+                case "x-migrations-table-quoted":
+                    // golang-migrate's: ignoring it would start a second history beside the one it names.
+                    throw new ConnectionSettingsException(
+                        $"the postgres:// URL has golang-migrate's {key}, which this tool does not read: remove it and set " +
+                        "MigrationsTable (and MigrationsSchema) to that table instead");
                 default:
-                    // Other libpq options (x-migrations-table, …) have no Npgsql equivalent: ignored, not fatal.
+                    // Other libpq options (and golang-migrate's x-statement-timeout, …) have no Npgsql equivalent: ignored, not fatal.
                     break;
             }
         }
