@@ -146,6 +146,7 @@ public sealed class ApplyTests : IDisposable
         var lost = result.Single("MIG206");
         Assert.Equal((killer, 2, 1), (lost.File, lost.Line, lost.Column));
         Assert.Contains("SQLSTATE 57P01", lost.Message);
+        Assert.Contains("not from the file: run again", lost.Message); // terminated, not wrong: no "fix the file"
 
         File.WriteAllText(killer, "CREATE TABLE lost (id int);\n");
         Succeeds("-t:MigrateUp");
@@ -187,6 +188,19 @@ public sealed class ApplyTests : IDisposable
         Succeeds("-t:MigrateUp");
         Assert.Equal([1L, 2L, 3L, 4L], AppliedVersions());
         Assert.False(DatabaseFixture.Scalar<bool>(_db, "SELECT bool_or(dirty) FROM schema_migrations"));
+    }
+
+    [Fact]
+    public void Recovery_commands_name_a_history_table_other_than_the_default()
+    {
+        // Run exactly as printed, the MigrateForce command must act on this history, not on public.schema_migrations.
+        WriteUsersAndProjects();
+        _project.WriteMigration("000003_idx.up.sql", "-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY idx_nope ON users (nope);\n");
+        _project.WriteMigration("000003_idx.down.sql", "-- migrate:no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS idx_nope;\n");
+        string[] history = ["-p:MigrationsSchema=audit", "-p:MigrationsTable=deploy_history"];
+        const string force = "dotnet msbuild -t:MigrateForce -p:MigrationsSchema=audit -p:MigrationsTable=deploy_history -p:MigrationVersion=3";
+        Assert.Contains(force, Fails(["-t:MigrateUp", .. history]).Single("MIG209").Message);
+        Assert.Contains(force, Fails(["-t:MigrateUp", .. history]).Single("MIG207").Message);
     }
 
     [Fact]

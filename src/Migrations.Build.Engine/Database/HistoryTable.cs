@@ -15,6 +15,9 @@ public sealed class HistoryTable
         QualifiedName = SqlIdentifier.Quote(schema) + "." + SqlIdentifier.Quote(table);
     }
 
+    public const string DefaultSchema = "public";
+    public const string DefaultTable = "schema_migrations";
+
     public string Schema { get; }
     public string Table { get; }
 
@@ -297,6 +300,22 @@ public sealed class HistoryTable
     }
 
     /// <summary>
+    /// What a converted golang-migrate table is renamed to. PostgreSQL would cut a name at 63 bytes (these are
+    /// ASCII): shorten it ourselves, so the name reported is the real one and never the history table's own.
+    /// </summary>
+    public string GolangMigrateBackup
+    {
+        get
+        {
+            var name = Table + "_golang_migrate_backup";
+            return name.Length <= MaxIdentifierLength ? name : Table[..Math.Min(Table.Length, MaxIdentifierLength - ShortBackupSuffix.Length)] + ShortBackupSuffix;
+        }
+    }
+
+    private const int MaxIdentifierLength = 63;
+    private const string ShortBackupSuffix = "_gm_backup";
+
+    /// <summary>
     /// golang-migrate keeps one row: the current version and whether it is dirty. Every version up to it counts
     /// as applied (with today's checksums of the files, the best knowledge there is), and the version itself is
     /// recorded even when its file is not in this checkout. The old table is kept, renamed, as a backup.
@@ -304,7 +323,7 @@ public sealed class HistoryTable
     private async Task ConvertGolangMigrateTableAsync(NpgsqlConnection connection, IReadOnlyList<Migration> migrations, LegacyState legacy, CancellationToken cancel)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancel);
-        var backup = SqlIdentifier.Quote(Table + "_golang_migrate_backup");
+        var backup = SqlIdentifier.Quote(GolangMigrateBackup);
         await using var batch = new NpgsqlBatch(connection, transaction);
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"ALTER TABLE {QualifiedName} RENAME TO {backup}"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(CreateSql));

@@ -320,6 +320,15 @@ public sealed class MigrationRunner
         return found.Count == 0;
     }
 
+    /// <summary>The MigrateForce command for this history table: run as printed, it must not act on the default one.</summary>
+    private string ForceCommand =>
+        "dotnet msbuild -t:MigrateForce" +
+        (_history.Schema == HistoryTable.DefaultSchema ? "" : $" -p:MigrationsSchema={ShellWord(_history.Schema)}") +
+        (_history.Table == HistoryTable.DefaultTable ? "" : $" -p:MigrationsTable={ShellWord(_history.Table)}");
+
+    private static string ShellWord(string value) =>
+        value.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? value : "\"" + value.Replace("\"", "\\\"") + "\"";
+
     private void ReportNonTransactionalFailure(Migration migration, MigrationScriptPlan plan, MigrationDiagnostic failure, int completed, string operation, long previous)
     {
         var done = completed == 0
@@ -333,7 +342,7 @@ public sealed class MigrationRunner
         {
             Message = $"{failure.Message}. {operation} of {migration} ran outside a transaction and stopped at statement {completed + 1} of {plan.Statements.Count}; " +
                       $"{done}. Version {migration.Version} is now marked dirty. Finish or undo its statements by hand, then record the real state: " +
-                      $"dotnet msbuild -t:MigrateForce {advice}",
+                      $"{ForceCommand} {advice}",
         });
     }
 
@@ -345,7 +354,7 @@ public sealed class MigrationRunner
             var file = set.Migrations.FirstOrDefault(m => m.Version == row.Version)?.Up?.Path;
             _log.Report(new MigrationDiagnostic(DiagnosticCodes.DirtyMigration, DiagnosticSeverity.Error,
                 $"version {row.Label} is dirty: a non-transactional migration stopped part-way, so the schema is in between versions. " +
-                "Nothing was run. Finish or undo it by hand, then run dotnet msbuild -t:MigrateForce " +
+                $"Nothing was run. Finish or undo it by hand, then run {ForceCommand} " +
                 $"-p:MigrationVersion={row.Version} (complete) or -p:MigrationVersion={PreviousOf(set, row.Version)} (undone)",
                 file, file is null ? 0 : 1, file is null ? 0 : 1));
         }
@@ -436,7 +445,7 @@ public sealed class MigrationRunner
                 {
                     var described = $"the golang-migrate table {_history.DisplayName} (version {legacy.Version?.ToString() ?? "none"}{(legacy.Dirty ? ", dirty" : "")})";
                     _log.Info(state.Converted
-                        ? $"Converted {described} to the history format, one row per applied migration; its state is kept, and the old table too, as {_history.Table}_golang_migrate_backup."
+                        ? $"Converted {described} to the history format, one row per applied migration; its state is kept, and the old table too, as {_history.GolangMigrateBackup}."
                         : $"Read {described} as it is; MigrateUp will convert it to the history format.");
                 }
                 applied = !state.Exists ? []

@@ -74,7 +74,8 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
             // In a single transaction nothing did.
             var committedSteps = singleTransaction ? [] : done.Take(stepIndex).ToList();
             return new BatchOutcome(committedSteps, Failure(DiagnosticCodes.MigrationFailed, step.Plan, statement, e,
-                "the migration was rolled back and the history is unchanged; " + retryAdvice));
+                "the migration was rolled back and the history is unchanged; " +
+                (IsNotAboutTheFile(e.SqlState) ? "this error comes from the server's state, not from the file: run again" : retryAdvice)));
         }
         catch (OperationCanceledException e) when (cancel.IsCancellationRequested)
         {
@@ -190,6 +191,17 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
         }
         return (new Outcome(stopwatch.Elapsed, null), plan.Statements.Count);
     }
+
+    /// <summary>
+    /// Errors a rerun can get past without editing the file: the session was ended or cancelled by someone else
+    /// (57P01-57P03, 57014), the connection failed (08), a deadlock or serialization failure with other traffic
+    /// (40001, 40P01), a lock not granted in time (55P03), the server out of resources (53).
+    /// </summary>
+    private static bool IsNotAboutTheFile(string sqlState) =>
+        sqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable
+            or PostgresErrorCodes.QueryCanceled
+        || sqlState.StartsWith("57P", StringComparison.Ordinal) || sqlState.StartsWith("08", StringComparison.Ordinal)
+        || sqlState.StartsWith("53", StringComparison.Ordinal);
 
     /// <summary>Why results stopped coming: Npgsql reports a Command Timeout as it does a broken connection.</summary>
     private static string LostBecause(NpgsqlException e) => e.InnerException is TimeoutException
