@@ -84,17 +84,14 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
             // closed, and the outcome of what followed the last completion seen is unknown.
             var serverCancelled = e.InnerException is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled };
             if (serverCancelled) await RollbackAsync(); // the session is left in the aborted transaction
-            var known = KnownCommitted();
-            var silent = FirstIncomplete();
-            var (stepIndex, statementIndex) = silent >= 0 ? owner[silent] : (steps.Count - 1, -1);
+            var (_, stepIndex, statement) = FirstSilentStatement();
             var step = steps[stepIndex];
-            var statement = statementIndex >= 0 ? step.Plan.Statements[statementIndex] : null;
             var position = statement?.StartPosition ?? TextPosition.Start;
             var outcome = singleTransaction
                 ? serverCancelled ? "the run's one transaction was rolled back: nothing of it was applied" : "whether the run's one transaction committed is unknown"
                 : serverCancelled ? "the migrations before this one committed; this one was rolled back and nothing after it ran"
                 : "the migrations before this one committed; whether this one or any after it did is unknown";
-            return new BatchOutcome(done.Take(known).ToList(), new MigrationDiagnostic(DiagnosticCodes.RunCancelled, DiagnosticSeverity.Error,
+            return new BatchOutcome(done.Take(KnownCommitted()).ToList(), new MigrationDiagnostic(DiagnosticCodes.RunCancelled, DiagnosticSeverity.Error,
                 $"the run was cancelled while this {(statement is null ? "migration" : "statement")} ran: {outcome}. Run MigrateStatus to see the state, then run again",
                 step.Plan.Script.Path, position.Line, position.Column));
         }
@@ -104,11 +101,8 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
             // batch's results in buffered chunks, so it may be well past the last outcome that came back: only a step
             // whose COMMIT was seen to complete is known to be committed, and whether the rest did is unknown until the
             // history is read again.
-            var known = KnownCommitted();
-            var silent = FirstIncomplete();
-            var (stepIndex, statementIndex) = silent >= 0 ? owner[silent] : (steps.Count - 1, -1);
+            var (silent, stepIndex, statement) = FirstSilentStatement();
             var step = steps[stepIndex];
-            var statement = statementIndex >= 0 ? step.Plan.Statements[statementIndex] : null;
             var position = statement?.StartPosition ?? TextPosition.Start;
             var after = steps.Count - 1 - stepIndex;
             var message = silent < 0
@@ -118,8 +112,16 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
                       ? "this run's migrations share one transaction, and whether it committed is unknown"
                       : $"the migrations before it committed, and whether this one{(after > 0 ? $" and the {after} after it in the same batch" : "")} did is unknown") +
                   ", though each commits with its history row or not at all: run MigrateStatus to see where it stopped, then run again";
-            return new BatchOutcome(done.Take(known).ToList(), new MigrationDiagnostic(DiagnosticCodes.MigrationFailed, DiagnosticSeverity.Error,
+            return new BatchOutcome(done.Take(KnownCommitted()).ToList(), new MigrationDiagnostic(DiagnosticCodes.MigrationFailed, DiagnosticSeverity.Error,
                 message, step.Plan.Script.Path, position.Line, position.Column));
+        }
+
+        // The first command with no outcome back (-1: none), its step (else the last), and its statement of the file if it is one.
+        (int Command, int Step, SqlStatement? Statement) FirstSilentStatement()
+        {
+            var command = FirstIncomplete();
+            var (step, statement) = command >= 0 ? owner[command] : (steps.Count - 1, -1);
+            return (command, step, statement >= 0 ? steps[step].Plan.Statements[statement] : null);
         }
 
         // How many steps are known to be committed: those whose COMMIT's completion was read.

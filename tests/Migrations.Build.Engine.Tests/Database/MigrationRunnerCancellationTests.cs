@@ -31,7 +31,7 @@ public sealed class MigrationRunnerCancellationTests : IDisposable
         File.WriteAllText(Path.Combine(migrations, "001_first.sql"), "CREATE TABLE first (id int);\n");
         var set = MigrationSetLoader.Load(new MigrationSetOptions(migrations) { RequireDown = false });
         var settings = ConnectionSettings.Parse(database, "test");
-        var runner = new MigrationRunner(settings, new HistoryTable("public", "schema_migrations"), new NullLog(), TimeSpan.FromSeconds(30));
+        var runner = new MigrationRunner(settings, new HistoryTable("public", "schema_migrations"), new RecordingLog(), TimeSpan.FromSeconds(30));
         Assert.True(await runner.UpAsync(() => set, new UpOptions()));
 
         // Another session locks the history table: the run's first read of it blocks (no timeout by default).
@@ -46,13 +46,13 @@ public sealed class MigrationRunnerCancellationTests : IDisposable
         using var cancel = new CancellationTokenSource();
         // On a thread of its own, as in MSBuild, whose Cancel comes from another thread while the task blocks.
         var run = Task.Run(() => runner.UpAsync(() => set, new UpOptions(), cancel.Token));
-        Assert.True(await WaitUntil(() => Sessions(database, "state = 'active' AND wait_event_type = 'Lock'") == 1), "the run never blocked on the table lock");
+        Assert.True(await TestSql.WaitUntil(() => TestSql.RunnerSessions(database, "state = 'active' AND wait_event_type = 'Lock'") == 1), "the run never blocked on the table lock");
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
 
         // Still locked by the blocker: the run's session must be gone anyway, and with it its advisory lock.
-        Assert.True(await WaitUntil(() => Sessions(database, "true") == 0), "the cancelled run's session is still open");
-        Assert.Equal(0L, Scalar(database, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"));
+        Assert.True(await TestSql.WaitUntil(() => TestSql.RunnerSessions(database, "true") == 0), "the cancelled run's session is still open");
+        Assert.Equal(0L, TestSql.Scalar(database, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"));
     }
 
     [Theory]
@@ -73,7 +73,7 @@ public sealed class MigrationRunnerCancellationTests : IDisposable
 
         using var cancel = new CancellationTokenSource();
         var run = Task.Run(() => runner.UpAsync(() => set, new UpOptions(), cancel.Token));
-        Assert.True(await WaitUntil(() => Sessions(database, "state = 'active' AND query LIKE '%pg_sleep%'") == 1), "the run never reached 002's pg_sleep");
+        Assert.True(await TestSql.WaitUntil(() => TestSql.RunnerSessions(database, "state = 'active' AND query LIKE '%pg_sleep%'") == 1), "the run never reached 002's pg_sleep");
         cancel.Cancel();
 
         // Not an exception: a coded error at the statement, after the report of what committed.
@@ -86,57 +86,9 @@ public sealed class MigrationRunnerCancellationTests : IDisposable
         Assert.Contains("the run was cancelled while this statement ran", failure.Message);
         Assert.Contains(noTransaction ? "Version 2 is now marked dirty" : "this one was rolled back and nothing after it ran", failure.Message);
 
-        Assert.True(await WaitUntil(() => Sessions(database, "true") == 0), "the cancelled run's session is still open");
-        Assert.Equal(noTransaction ? 2 : 1, Scalar(database, "SELECT count(*) FROM schema_migrations"));
-        Assert.Equal(noTransaction, Scalar(database, "SELECT count(*) FROM schema_migrations WHERE dirty") == 1);
-        Assert.Equal(noTransaction ? 2 : 1, Scalar(database, "SELECT count(*) FROM pg_tables WHERE tablename IN ('first', 'second', 'third')"));
-    }
-
-    private static long Sessions(string connectionString, string condition) =>
-        Scalar(connectionString, $"SELECT count(*) FROM pg_stat_activity WHERE application_name = 'Migrations.Build' AND {condition}");
-
-    private static long Scalar(string connectionString, string sql)
-    {
-        using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = "test" }.ConnectionString);
-        connection.Open();
-        using var command = new NpgsqlCommand(sql, connection);
-        return (long)command.ExecuteScalar()!;
-    }
-
-    private static async Task<bool> WaitUntil(Func<bool> condition)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            if (condition()) return true;
-            await Task.Delay(100);
-        }
-        return false;
-    }
-
-    private sealed class NullLog : IMigrationLog
-    {
-        public void Info(string message) { }
-
-        public void Detail(string message) { }
-
-        public void Report(MigrationDiagnostic diagnostic) { }
-    }
-
-    private sealed class RecordingLog : IMigrationLog
-    {
-        public List<string> Infos { get; } = [];
-        public List<MigrationDiagnostic> Diagnostics { get; } = [];
-
-        public void Info(string message)
-        {
-            lock (Infos) Infos.Add(message);
-        }
-
-        public void Detail(string message) { }
-
-        public void Report(MigrationDiagnostic diagnostic)
-        {
-            lock (Diagnostics) Diagnostics.Add(diagnostic);
-        }
+        Assert.True(await TestSql.WaitUntil(() => TestSql.RunnerSessions(database, "true") == 0), "the cancelled run's session is still open");
+        Assert.Equal(noTransaction ? 2 : 1, TestSql.Scalar(database, "SELECT count(*) FROM schema_migrations"));
+        Assert.Equal(noTransaction, TestSql.Scalar(database, "SELECT count(*) FROM schema_migrations WHERE dirty") == 1);
+        Assert.Equal(noTransaction ? 2 : 1, TestSql.Scalar(database, "SELECT count(*) FROM pg_tables WHERE tablename IN ('first', 'second', 'third')"));
     }
 }

@@ -32,8 +32,8 @@ public sealed class MigrationRunnerConnectionLossTests : IDisposable
         var cluster = LocalPostgresCluster.EnsureStarted(_root);
         var database = cluster.CreateDatabase("connection_loss");
         // 002 waits on a row of "hold" while the test cuts the connection; with the row gone it runs at once.
-        Execute(database, "CREATE TABLE hold (x int)");
-        Execute(database, "INSERT INTO hold VALUES (1)");
+        TestSql.Execute(database, "CREATE TABLE hold (x int)");
+        TestSql.Execute(database, "INSERT INTO hold VALUES (1)");
         var migrations = Directory.CreateDirectory(Path.Combine(_temp.Path, "migrations")).FullName;
         File.WriteAllText(Path.Combine(migrations, "001_first.sql"), "CREATE TABLE first (id int);\n");
         var second = Path.Combine(migrations, "002_second.sql");
@@ -51,8 +51,7 @@ public sealed class MigrationRunnerConnectionLossTests : IDisposable
         var log = new RecordingLog();
         var runner = new MigrationRunner(ConnectionSettings.Parse(throughProxy, "test"), history, log, TimeSpan.FromSeconds(30));
         var run = Task.Run(() => runner.UpAsync(() => set, options));
-        Assert.True(await WaitUntil(() => Scalar(database, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'Migrations.Build' " +
-            "AND state = 'active' AND query LIKE '%pg_sleep%'") == 1), "the run never reached 002's pg_sleep");
+        Assert.True(await TestSql.WaitUntil(() => TestSql.RunnerSessions(database, "state = 'active' AND query LIKE '%pg_sleep%'") == 1), "the run never reached 002's pg_sleep");
         proxy.Sever();
 
         Assert.False(await run);
@@ -80,16 +79,16 @@ public sealed class MigrationRunnerConnectionLossTests : IDisposable
 
         // The server still runs 002 for the lost client: end that session as an operator would, then the database
         // holds exactly what was committed, and a second run completes it.
-        Execute(database, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'Migrations.Build'");
-        Assert.True(await WaitUntil(() => Scalar(database, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'Migrations.Build'") == 0));
-        Assert.Equal(singleTransaction ? 0 : 1, Scalar(database, "SELECT count(*) FROM schema_migrations"));
-        Assert.Equal(singleTransaction ? 0 : 1, Scalar(database, "SELECT count(*) FROM pg_tables WHERE tablename IN ('first', 'second', 'third')"));
+        TestSql.Execute(database, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'Migrations.Build'");
+        Assert.True(await TestSql.WaitUntil(() => TestSql.RunnerSessions(database, "true") == 0));
+        Assert.Equal(singleTransaction ? 0 : 1, TestSql.Scalar(database, "SELECT count(*) FROM schema_migrations"));
+        Assert.Equal(singleTransaction ? 0 : 1, TestSql.Scalar(database, "SELECT count(*) FROM pg_tables WHERE tablename IN ('first', 'second', 'third')"));
 
-        Execute(database, "DELETE FROM hold");
+        TestSql.Execute(database, "DELETE FROM hold");
         var rerun = new MigrationRunner(ConnectionSettings.Parse(database, "test"), history, new RecordingLog(), TimeSpan.FromSeconds(30));
         Assert.True(await rerun.UpAsync(() => set, options));
-        Assert.Equal(3, Scalar(database, "SELECT count(*) FROM schema_migrations WHERE NOT dirty"));
-        Assert.Equal(3, Scalar(database, "SELECT count(*) FROM pg_tables WHERE tablename IN ('first', 'second', 'third')"));
+        Assert.Equal(3, TestSql.Scalar(database, "SELECT count(*) FROM schema_migrations WHERE NOT dirty"));
+        Assert.Equal(3, TestSql.Scalar(database, "SELECT count(*) FROM pg_tables WHERE tablename IN ('first', 'second', 'third')"));
     }
 
     [Fact]
@@ -97,8 +96,8 @@ public sealed class MigrationRunnerConnectionLossTests : IDisposable
     {
         var cluster = LocalPostgresCluster.EnsureStarted(_root);
         var database = cluster.CreateDatabase("connection_loss_no_transaction");
-        Execute(database, "CREATE TABLE hold (x int)");
-        Execute(database, "INSERT INTO hold VALUES (1)");
+        TestSql.Execute(database, "CREATE TABLE hold (x int)");
+        TestSql.Execute(database, "INSERT INTO hold VALUES (1)");
         var migrations = Directory.CreateDirectory(Path.Combine(_temp.Path, "migrations")).FullName;
         File.WriteAllText(Path.Combine(migrations, "001_first.sql"), "CREATE TABLE first (id int);\n");
         var second = Path.Combine(migrations, "002_second.sql");
@@ -111,8 +110,7 @@ public sealed class MigrationRunnerConnectionLossTests : IDisposable
         var log = new RecordingLog();
         var runner = new MigrationRunner(ConnectionSettings.Parse(throughProxy, "test"), history, log, TimeSpan.FromSeconds(30));
         var run = Task.Run(() => runner.UpAsync(() => set, new UpOptions()));
-        Assert.True(await WaitUntil(() => Scalar(database, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'Migrations.Build' " +
-            "AND state = 'active' AND query LIKE '%pg_sleep%'") == 1), "the run never reached 002's pg_sleep");
+        Assert.True(await TestSql.WaitUntil(() => TestSql.RunnerSessions(database, "state = 'active' AND query LIKE '%pg_sleep%'") == 1), "the run never reached 002's pg_sleep");
         proxy.Sever();
 
         Assert.False(await run);
@@ -125,9 +123,9 @@ public sealed class MigrationRunnerConnectionLossTests : IDisposable
         Assert.Contains("dotnet msbuild -t:MigrateForce -p:MigrationVersion=2 (if its changes are complete) or -p:MigrationVersion=1", failure.Message);
 
         // The row stays dirty, so the next run refuses to go past it until it is settled with MigrateForce.
-        Execute(database, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'Migrations.Build'");
-        Assert.True(await WaitUntil(() => Scalar(database, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'Migrations.Build'") == 0));
-        Assert.Equal(1, Scalar(database, "SELECT count(*) FROM schema_migrations WHERE version = 2 AND dirty"));
+        TestSql.Execute(database, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'Migrations.Build'");
+        Assert.True(await TestSql.WaitUntil(() => TestSql.RunnerSessions(database, "true") == 0));
+        Assert.Equal(1, TestSql.Scalar(database, "SELECT count(*) FROM schema_migrations WHERE version = 2 AND dirty"));
         var rerunLog = new RecordingLog();
         var rerun = new MigrationRunner(ConnectionSettings.Parse(database, "test"), history, rerunLog, TimeSpan.FromSeconds(30));
         Assert.False(await rerun.UpAsync(() => set, new UpOptions()));
@@ -154,54 +152,5 @@ public sealed class MigrationRunnerConnectionLossTests : IDisposable
         Assert.Equal(noTransaction ? DiagnosticCodes.NonTransactionalMigrationFailed : DiagnosticCodes.MigrationFailed, failure.Code);
         Assert.Equal(slow, failure.FilePath);
         Assert.Contains("the command timed out (Command Timeout in the connection string)", failure.Message);
-    }
-
-    private static void Execute(string connectionString, string sql)
-    {
-        using var connection = Open(connectionString);
-        using var command = new NpgsqlCommand(sql, connection);
-        command.ExecuteNonQuery();
-    }
-
-    private static long Scalar(string connectionString, string sql)
-    {
-        using var connection = Open(connectionString);
-        using var command = new NpgsqlCommand(sql, connection);
-        return (long)command.ExecuteScalar()!;
-    }
-
-    private static NpgsqlConnection Open(string connectionString)
-    {
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = "test" }.ConnectionString);
-        connection.Open();
-        return connection;
-    }
-
-    private static async Task<bool> WaitUntil(Func<bool> condition)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            if (condition()) return true;
-            await Task.Delay(100);
-        }
-        return false;
-    }
-
-    private sealed class RecordingLog : IMigrationLog
-    {
-        public List<string> Infos { get; } = [];
-        public List<MigrationDiagnostic> Diagnostics { get; } = [];
-
-        public void Info(string message)
-        {
-            lock (Infos) Infos.Add(message);
-        }
-
-        public void Detail(string message) { }
-
-        public void Report(MigrationDiagnostic diagnostic)
-        {
-            lock (Diagnostics) Diagnostics.Add(diagnostic);
-        }
     }
 }
