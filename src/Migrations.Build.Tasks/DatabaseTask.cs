@@ -95,7 +95,8 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
         Log.LogMessage(MessageImportance.Low, "Loaded {0} migration(s) from {1} in {2} ms.", set.Migrations.Count, set.Directory, clock.ElapsedMilliseconds);
         if (!set.HasErrors) return set;
         Log.LogDiagnostics(set.Diagnostics.Where(d => d.IsError));
-        Log.LogError(null, null, null, null, 0, 0, 0, 0, "The migrations folder has errors: nothing was run against the database.");
+        // The coded errors above fail the task; this says what that means, without an uncoded error of its own.
+        Log.LogMessage(MessageImportance.High, "The migrations folder has errors: nothing was run against the database.");
         return null;
     }
 

@@ -30,23 +30,18 @@ public sealed class ReportMigrationStatus : DatabaseTask
         if (status is null) return false;
 
         PendingCount = status.Pending.Count;
-        if (format == "json")
+        var report = format == "json" ? status.ToJson() : string.Join(Environment.NewLine, status.ToLines()) + Environment.NewLine;
+        if (string.IsNullOrWhiteSpace(OutputFile))
         {
-            if (string.IsNullOrWhiteSpace(OutputFile))
-            {
-                Log.LogMessage(MessageImportance.High, "{0}", status.ToJson());
-            }
-            else
-            {
-                var path = Path.GetFullPath(OutputFile);
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                File.WriteAllText(path, status.ToJson());
-                Log.LogMessage(MessageImportance.High, "Wrote migration status to {0}", path);
-            }
+            if (format == "json") Log.LogMessage(MessageImportance.High, "{0}", report);
+            else foreach (var line in status.ToLines()) Log.LogMessage(MessageImportance.High, "{0}", line);
         }
         else
         {
-            foreach (var line in status.ToLines()) Log.LogMessage(MessageImportance.High, "{0}", line);
+            var path = Path.GetFullPath(OutputFile);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, report);
+            Log.LogMessage(MessageImportance.High, "Wrote migration status to {0}", path);
         }
 
         // As a deploy gate (MigrationFailOnPending), a state MigrateUp would refuse fails the gate too.

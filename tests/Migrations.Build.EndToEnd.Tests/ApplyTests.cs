@@ -401,6 +401,9 @@ public sealed class ApplyTests : IDisposable
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(jsonFile));
         Assert.Equal(1, json.RootElement.GetProperty("currentVersion").GetInt64());
         Assert.Equal(2, json.RootElement.GetProperty("pending")[0].GetProperty("version").GetInt64());
+        var textFile = Path.Combine(_project.Directory, "status.txt");
+        Succeeds("-t:MigrateStatus", "-p:MigrationStatusFile=" + textFile);
+        Assert.Contains("[pending] 2 create_projects", File.ReadAllText(textFile));
 
         var gate = Fails("-t:MigrateStatus", "-p:MigrationFailOnPending=true");
         Assert.Contains("create_projects", gate.Single("MIG212").Message);
