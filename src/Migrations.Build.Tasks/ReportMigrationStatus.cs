@@ -1,5 +1,6 @@
 using Microsoft.Build.Framework;
 using Migrations.Build.Engine;
+using Migrations.Build.Engine.Database;
 
 namespace Migrations.Build.Tasks;
 
@@ -30,17 +31,16 @@ public sealed class ReportMigrationStatus : DatabaseTask
         if (status is null) return false;
 
         PendingCount = status.Pending.Count;
-        var report = format == "json" ? status.ToJson() : string.Join(Environment.NewLine, status.ToLines()) + Environment.NewLine;
         if (string.IsNullOrWhiteSpace(OutputFile))
         {
-            if (format == "json") Log.LogMessage(MessageImportance.High, "{0}", report);
+            if (format == "json") Log.LogMessage(MessageImportance.High, "{0}", status.ToJson());
             else foreach (var line in status.ToLines()) Log.LogMessage(MessageImportance.High, "{0}", line);
         }
         else
         {
             var path = Path.GetFullPath(OutputFile);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, report);
+            File.WriteAllText(path, format == "json" ? status.ToJson() : string.Join(Environment.NewLine, status.ToLines()) + Environment.NewLine);
             Log.LogMessage(MessageImportance.High, "Wrote migration status to {0}", path);
         }
 
@@ -48,7 +48,7 @@ public sealed class ReportMigrationStatus : DatabaseTask
         var severity = FailOnPending ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning;
         foreach (var entry in status.Applied.Where(e => e.Dirty || e.Changed))
         {
-            var label = entry.Name.Length == 0 ? $"{entry.Version}" : $"{entry.Version} ({entry.Name})";
+            var label = AppliedMigration.LabelOf(entry.Version, entry.Name);
             Log.LogDiagnostic(new MigrationDiagnostic(
                 entry.Dirty ? DiagnosticCodes.DirtyMigration : DiagnosticCodes.AppliedMigrationChanged, severity,
                 entry.Dirty

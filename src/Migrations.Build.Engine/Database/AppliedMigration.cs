@@ -10,5 +10,8 @@ public sealed record AppliedMigration(
     bool Dirty)
 {
     /// <summary>"7 (add_users)", or "7" for a row without a name (one kept from a golang-migrate table).</summary>
-    public string Label => string.IsNullOrEmpty(Name) ? Version.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{Version} ({Name})";
+    public string Label => LabelOf(Version, Name);
+
+    public static string LabelOf(long version, string? name) =>
+        string.IsNullOrEmpty(name) ? version.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{version} ({name})";
 }

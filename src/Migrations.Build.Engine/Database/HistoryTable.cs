@@ -104,7 +104,7 @@ public sealed class HistoryTable
         }
 
         if (IsCurrentFormat(columns)) return new HistoryState(Exists: true, null);
-        if (columns.SetEquals(["version", "dirty"]))
+        if (columns.SetEquals(GolangMigrateColumns))
         {
             var legacy = await ReadGolangMigrateStateAsync(connection, cancel);
             if (!readOnly) await ConvertGolangMigrateTableAsync(connection, migrations, legacy, cancel);
@@ -126,8 +126,7 @@ public sealed class HistoryTable
         using var command = new NpgsqlCommand(
             "SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace " +
             "WHERE c.relname = $1 AND n.nspname = current_schema() AND n.nspname <> $2 AND c.relkind IN ('r', 'p') " +
-            "AND ARRAY(SELECT attname::text FROM pg_catalog.pg_attribute WHERE attrelid = c.oid AND attnum > 0 AND NOT attisdropped ORDER BY attname) " +
-            "= ARRAY['dirty', 'version']", connection)
+            $"AND ARRAY(SELECT attname::text {ColumnsOf("c.oid")} ORDER BY attname) = ARRAY[{GolangMigrateColumnsSqlList}]", connection)
         {
             Parameters = { new NpgsqlParameter<string> { TypedValue = Table }, new NpgsqlParameter<string> { TypedValue = Schema } },
         };
@@ -155,6 +154,10 @@ public sealed class HistoryTable
 
     private static readonly string[] CurrentColumns = ["version", "name", "checksum", "applied_at", "execution_ms", "dirty"];
     private static readonly string CurrentColumnsSqlList = string.Join(", ", CurrentColumns.Select(SqlLiteral.Quote));
+
+    /// <summary>golang-migrate's table, in name order.</summary>
+    private static readonly string[] GolangMigrateColumns = ["dirty", "version"];
+    private static readonly string GolangMigrateColumnsSqlList = string.Join(", ", GolangMigrateColumns.Select(SqlLiteral.Quote));
 
     /// <summary>Whether a table with these columns is a history table of the current format.</summary>
     private static bool IsCurrentFormat(IReadOnlySet<string> columns) => columns.SetEquals(CurrentColumns);
@@ -277,9 +280,11 @@ public sealed class HistoryTable
         return reader.GetBoolean(0) ? reader.GetBoolean(1) : null;
     }
 
+    private string ColumnsFromWhere => ColumnsOf($"to_regclass({SqlLiteral.Quote(QualifiedName)})");
+
     // pg_catalog, not information_schema: its views cost milliseconds on every run.
-    private string ColumnsFromWhere =>
-        $"FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass({SqlLiteral.Quote(QualifiedName)}) AND attnum > 0 AND NOT attisdropped";
+    private static string ColumnsOf(string relation) =>
+        $"FROM pg_catalog.pg_attribute WHERE attrelid = {relation} AND attnum > 0 AND NOT attisdropped";
 
     /// <summary>The columns (none when there is no table). Synchronous, like the rest of a session's opening.</summary>
     private HashSet<string> ReadColumns(NpgsqlConnection connection, CancellationToken cancel)

@@ -73,10 +73,9 @@ public sealed class MigrationRunner
                 // No down script can be added to this layout (a .down.sql file would mix layouts, MIG005).
                 var newest = toUndo[0];
                 var file = set.Migrations.FirstOrDefault(m => m.Version == newest.Version)?.Up?.Path;
-                _log.Report(new MigrationDiagnostic(DiagnosticCodes.MissingDownForRollback, DiagnosticSeverity.Error,
+                _log.Report(AtFile(DiagnosticCodes.MissingDownForRollback,
                     $"cannot roll back version {newest.Label}: {set.Directory} holds forward-only migrations ({newest.Version}_name.sql), " +
-                    "which have no down scripts; write a new migration that undoes it. Nothing was rolled back",
-                    file, file is null ? 0 : 1, file is null ? 0 : 1));
+                    "which have no down scripts; write a new migration that undoes it. Nothing was rolled back", file));
                 return false;
             }
 
@@ -89,10 +88,9 @@ public sealed class MigrationRunner
                 if (!byVersion.TryGetValue(row.Version, out var migration) || migration.Down is null)
                 {
                     var file = migration?.Up?.Path;
-                    _log.Report(new MigrationDiagnostic(DiagnosticCodes.MissingDownForRollback, DiagnosticSeverity.Error,
+                    _log.Report(AtFile(DiagnosticCodes.MissingDownForRollback,
                         $"cannot roll back version {row.Label}: it has no down script" +
-                        (migration is null ? " (its migration files are gone)" : $" ('{migration}.down.sql')") + "; nothing was rolled back",
-                        file, file is null ? 0 : 1, file is null ? 0 : 1));
+                        (migration is null ? " (its migration files are gone)" : $" ('{migration}.down.sql')") + "; nothing was rolled back", file));
                     ok = false;
                     continue;
                 }
@@ -352,11 +350,10 @@ public sealed class MigrationRunner
         foreach (var row in dirty)
         {
             var file = set.Migrations.FirstOrDefault(m => m.Version == row.Version)?.Up?.Path;
-            _log.Report(new MigrationDiagnostic(DiagnosticCodes.DirtyMigration, DiagnosticSeverity.Error,
+            _log.Report(AtFile(DiagnosticCodes.DirtyMigration,
                 $"version {row.Label} is dirty: a non-transactional migration stopped part-way, so the schema is in between versions. " +
                 $"Nothing was run. Finish or undo it by hand, then run {ForceCommand} " +
-                $"-p:MigrationVersion={row.Version} (complete) or -p:MigrationVersion={PreviousOf(set, row.Version)} (undone)",
-                file, file is null ? 0 : 1, file is null ? 0 : 1));
+                $"-p:MigrationVersion={row.Version} (complete) or -p:MigrationVersion={PreviousOf(set, row.Version)} (undone)", file));
         }
         return dirty.Count == 0;
     }
@@ -523,6 +520,10 @@ public sealed class MigrationRunner
 
     private static bool IsDatabaseFailure(Exception e) =>
         e is NpgsqlException or LockTimeoutException or HistoryTableException or ConnectionSettingsException or TimeoutException or System.Net.Sockets.SocketException;
+
+    /// <summary>An error at the start of a migration's file, or without a place when the file is gone.</summary>
+    private static MigrationDiagnostic AtFile(string code, string message, string? file) =>
+        new(code, DiagnosticSeverity.Error, message, file, file is null ? 0 : 1, file is null ? 0 : 1);
 
     private static string Short(string checksum) => checksum.Length > 12 ? checksum[..12] + "…" : checksum;
 

@@ -82,7 +82,7 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
             // Npgsql asks the server to cancel the running statement. If it did (57014), the batch is determinate:
             // what committed before it, a rolled-back migration, and nothing after it. Otherwise the connection was
             // closed, and the outcome of what followed the last completion seen is unknown.
-            var serverCancelled = e.InnerException is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled };
+            var serverCancelled = CancelledByServer(e);
             if (serverCancelled) await RollbackAsync(); // the session is left in the aborted transaction
             var (_, stepIndex, statement) = FirstSilentStatement();
             var step = steps[stepIndex];
@@ -174,7 +174,7 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
             catch (OperationCanceledException e) when (cancel.IsCancellationRequested)
             {
                 // Outside a transaction, a statement the server cancelled is undone (a CONCURRENTLY index is left INVALID).
-                var cancelled = e.InnerException is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled };
+                var cancelled = CancelledByServer(e);
                 var position = statement.StartPosition;
                 return (new Outcome(stopwatch.Elapsed, new MigrationDiagnostic(DiagnosticCodes.RunCancelled, DiagnosticSeverity.Error,
                     "the run was cancelled while this statement ran: " + (cancelled
@@ -204,6 +204,10 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
             or PostgresErrorCodes.QueryCanceled
         || sqlState.StartsWith("57P", StringComparison.Ordinal) || sqlState.StartsWith("08", StringComparison.Ordinal)
         || sqlState.StartsWith("53", StringComparison.Ordinal);
+
+    /// <summary>Whether the server confirmed Npgsql's cancel request (57014), rather than the connection being closed.</summary>
+    private static bool CancelledByServer(OperationCanceledException e) =>
+        e.InnerException is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled };
 
     /// <summary>Why results stopped coming: Npgsql reports a Command Timeout as it does a broken connection.</summary>
     private static string LostBecause(NpgsqlException e) => e.InnerException is TimeoutException
