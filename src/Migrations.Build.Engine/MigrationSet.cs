@@ -27,6 +27,9 @@ public sealed class MigrationSet
     public IReadOnlyList<Migration> Migrations { get; }
     public IReadOnlyList<MigrationDiagnostic> Diagnostics { get; }
 
+    /// <summary>Files whose migrations.sum entry was brought up to date on loading, as they have not left this machine.</summary>
+    public IReadOnlyList<string> SumFollowed { get; internal set; } = [];
+
     public bool HasErrors => Diagnostics.Any(d => d.IsError);
 
     /// <summary>Widest version text in the folder: new migrations keep it.</summary>

@@ -45,7 +45,12 @@ public static class MigrationSetLoader
         }
 
         var set = new MigrationSet(directory, layout, style, migrations, diagnostics);
-        if (options.CheckIntegrity) diagnostics.AddRange(Integrity.MigrationSum.Check(set));
+        if (options.CheckIntegrity)
+        {
+            var integrity = Integrity.MigrationSum.Check(set, options.Shipped);
+            diagnostics.AddRange(integrity.Diagnostics);
+            set.SumFollowed = integrity.Followed;
+        }
         return set;
     }
 

@@ -13,4 +13,11 @@ public sealed record MigrationSetOptions(string Directory)
 
     /// <summary>Compare the files with migrations.sum (the build does; authoring and applying do not need to).</summary>
     public bool CheckIntegrity { get; init; }
+
+    /// <summary>
+    /// With <see cref="CheckIntegrity"/>: which migrations have left this machine, asked only when migrations.sum and
+    /// the folder disagree. When set, the sum follows every other migration (written anew) and only a change to a
+    /// shipped one is an error; when null, every change is.
+    /// </summary>
+    public Func<Integrity.ShippedMigrations>? Shipped { get; init; }
 }

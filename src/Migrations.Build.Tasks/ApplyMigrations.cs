@@ -29,6 +29,9 @@ public sealed class ApplyMigrations : DatabaseTask
             AllowOutOfOrder = AllowOutOfOrder,
             SingleTransaction = mode == "all",
             RefuseDestructive = RefuseDestructive(connection!),
+            // Applied to a real database, a migration has left this machine: from now on the build protects it too.
+            RecordApplied = connection!.IsLocal || string.IsNullOrWhiteSpace(DeployRecord) ? null
+                : applied => Engine.Integrity.ShippedMigrations.RecordDeployed(DeployRecord, applied),
         };
         return runner.UpAsync(LoadMigrations, options, Cancellation).GetAwaiter().GetResult() && !Log.HasLoggedErrors;
     }

@@ -39,6 +39,15 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
 
     public string LockTimeoutSeconds { get; set; } = "60";
 
+    /// <summary>MigrationIntegrityCheck: the folder must agree with migrations.sum, as at build time (which the sum follows for local migrations).</summary>
+    public bool CheckIntegrity { get; set; }
+
+    /// <summary>Where MigrateUp records the files it applied to a configured database: from then on they count as shipped.</summary>
+    public string? DeployRecord { get; set; }
+
+    /// <summary>MigrationProgressInterval: seconds between "still running" lines for a long statement (0: none).</summary>
+    public string? ProgressIntervalSeconds { get; set; }
+
     /// <summary>AllowDestructiveMigrations: without it, destructive statements are refused against a configured database.</summary>
     public bool AllowDestructive { get; set; }
 
@@ -91,7 +100,15 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
             DirectoryIsExplicit = DirectoryIsExplicit,
             Layout = layout,
             RequireDown = RequireDown,
+            // As the build checks it: nothing is applied that the next build would reject.
+            CheckIntegrity = CheckIntegrity,
+            Shipped = () => Engine.Integrity.ShippedMigrations.Of(MigrationsDirectory, DeployRecord),
         });
+        if (set.SumFollowed.Count > 0)
+        {
+            Log.LogMessage(MessageImportance.High, "Updated {0} for migrations that have not left this machine: {1}.",
+                Engine.Integrity.MigrationSum.PathIn(set.Directory), string.Join(", ", set.SumFollowed));
+        }
         Log.LogMessage(MessageImportance.Low, "Loaded {0} migration(s) from {1} in {2} ms.", set.Migrations.Count, set.Directory, clock.ElapsedMilliseconds);
         if (!set.HasErrors) return set;
         Log.LogDiagnostics(set.Diagnostics.Where(d => d.IsError));
@@ -136,11 +153,19 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
             Invalid($"MigrationLockTimeout '{LockTimeoutSeconds}' must be a whole number of seconds");
             return null;
         }
+        var progressSeconds = (int)MigrationRunner.DefaultProgressInterval.TotalSeconds;
+        if (!string.IsNullOrWhiteSpace(ProgressIntervalSeconds) &&
+            (!int.TryParse(ProgressIntervalSeconds.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out progressSeconds) || progressSeconds > 86400))
+        {
+            Invalid($"MigrationProgressInterval '{ProgressIntervalSeconds}' must be a whole number of seconds from 0 (no progress lines) to 86400");
+            return null;
+        }
 
         connection = ResolveConnection();
         if (connection is null) return null;
         Log.LogMessage(MessageImportance.High, "Migrations: {0} (from {1}), history in {2}.{3}", connection.Description, connection.Source, Schema, Table);
-        return new MigrationRunner(connection, new HistoryTable(Schema, Table), new TaskMigrationLog(Log), TimeSpan.FromSeconds(lockSeconds));
+        return new MigrationRunner(connection, new HistoryTable(Schema, Table), new TaskMigrationLog(Log), TimeSpan.FromSeconds(lockSeconds),
+            TimeSpan.FromSeconds(progressSeconds));
     }
 
     /// <summary>The destructive-statement gate: on for configured databases unless allowed, off for the local one.</summary>

@@ -194,6 +194,16 @@ public sealed class HistoryTable
         },
     };
 
+    /// <summary>
+    /// Fails (division by zero) unless <paramref name="version"/>'s row is there (<paramref name="applied"/>) or
+    /// gone (rolled back): a pipelined migration runs only if its predecessor in the batch committed.
+    /// </summary>
+    public NpgsqlBatchCommand PredecessorCommitted(long version, bool applied) =>
+        new($"SELECT 1 / {(applied ? "count(*)" : "(1 - count(*))")}::integer FROM {QualifiedName} WHERE version = $1")
+        {
+            Parameters = { new NpgsqlParameter<long> { TypedValue = version } },
+        };
+
     public NpgsqlBatchCommand Delete(long version) => new(DeleteSql)
     {
         Parameters = { new NpgsqlParameter<long> { TypedValue = version } },

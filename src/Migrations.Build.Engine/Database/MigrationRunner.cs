@@ -13,14 +13,20 @@ public sealed class MigrationRunner
     private readonly HistoryTable _history;
     private readonly IMigrationLog _log;
     private readonly TimeSpan _lockTimeout;
+    private readonly TimeSpan _progressInterval;
 
-    public MigrationRunner(ConnectionSettings connection, HistoryTable history, IMigrationLog log, TimeSpan lockTimeout)
+    /// <param name="progressInterval">How often a statement that is still running is reported (MigrationProgressInterval).</param>
+    public MigrationRunner(ConnectionSettings connection, HistoryTable history, IMigrationLog log, TimeSpan lockTimeout, TimeSpan? progressInterval = null)
     {
         _connection = connection;
         _history = history;
         _log = log;
         _lockTimeout = lockTimeout;
+        _progressInterval = progressInterval ?? DefaultProgressInterval;
     }
+
+    /// <summary>Long enough not to clutter a normal run, short enough that a slow statement never looks hung.</summary>
+    public static readonly TimeSpan DefaultProgressInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>Applies pending migrations in version order, up to <see cref="UpOptions.Target"/> if given.</summary>
     /// <param name="loadMigrations">Reads the folder (null when it has errors, already reported): runs while the connection opens.</param>
@@ -38,6 +44,7 @@ public sealed class MigrationRunner
                 _log.Info(beyond == 0
                     ? $"Database is up to date at version {CurrentVersion(applied)} ({set.Migrations.Count} migration(s), none pending)."
                     : $"Database is at version {CurrentVersion(applied)}: nothing pending up to MigrationTarget={options.Target} ({beyond} pending above it).");
+                options.RecordApplied?.Invoke(set.Migrations.Where(m => done.Contains(m.Version)).ToList());
                 return true;
             }
             if (!CheckOrder(pending, applied, options.AllowOutOfOrder)) return false;
@@ -50,6 +57,7 @@ public sealed class MigrationRunner
             var total = Stopwatch.StartNew();
             if (!await RunAsync(connection, set, plans, Direction.Up, options.SingleTransaction, cancel)) return false;
             _log.Info($"Applied {pending.Count} migration(s) in {total.ElapsedMilliseconds} ms; database at version {Math.Max(pending[^1].Version, CurrentVersion(applied))}.");
+            options.RecordApplied?.Invoke(set.Migrations.Where(m => done.Contains(m.Version) || pending.Contains(m)).ToList());
             return true;
         }, cancel);
 
@@ -217,8 +225,8 @@ public sealed class MigrationRunner
     private async Task<bool> RunAsync(NpgsqlConnection connection, MigrationSet set, List<(Migration Migration, MigrationScriptPlan Plan)> plans, Direction direction, bool singleTransaction, CancellationToken cancel)
     {
         var executor = new ScriptExecutor(connection);
-        var verb = direction == Direction.Up ? "Applied" : "Rolled back";
         var operation = direction == Direction.Up ? "MigrateUp" : "MigrateDown";
+        using var progress = new RunProgress(_log, direction == Direction.Up, _progressInterval);
         var steps = new List<ScriptExecutor.Step>();
 
         for (var i = 0; i <= plans.Count; i++)
@@ -228,8 +236,8 @@ public sealed class MigrationRunner
             if (flush && steps.Count > 0)
             {
                 var outcome = await executor.RunTransactionalAsync(steps, singleTransaction,
-                    singleTransaction ? $"nothing of this run was applied; fix the file and run {operation} again" : $"fix the file and run {operation} again", cancel);
-                foreach (var (step, ms) in outcome.Committed) _log.Info($"{verb} {step.Migration} ({ms} ms)");
+                    singleTransaction ? $"nothing of this run was applied; fix the file and run {operation} again" : $"fix the file and run {operation} again",
+                    progress, cancel);
                 if (outcome.Failure is not null)
                 {
                     _log.Report(outcome.Failure);
@@ -243,12 +251,16 @@ public sealed class MigrationRunner
             if (plan.Transactional)
             {
                 steps.Add(new ScriptExecutor.Step(migration, plan,
-                    direction == Direction.Up ? _history.InsertApplied(migration) : _history.Delete(migration.Version)));
+                    direction == Direction.Up ? _history.InsertApplied(migration) : _history.Delete(migration.Version),
+                    previous => _history.PredecessorCommitted(previous.Version, applied: direction == Direction.Up)));
                 continue;
             }
 
             await _history.MarkDirtyAsync(connection, migration, cancel);
-            var (result, completed) = await executor.RunStatementByStatementAsync(plan, cancel);
+            var statement = -1;
+            progress.Starting(migration, () => (plan, Volatile.Read(ref statement)), " (outside a transaction)");
+            var (result, completed) = await executor.RunStatementByStatementAsync(plan, s => Volatile.Write(ref statement, s), cancel);
+            progress.Finished();
             if (!result.Succeeded)
             {
                 ReportNonTransactionalFailure(migration, plan, result.Failure!, completed, operation, PreviousOf(set, migration.Version));
@@ -263,7 +275,7 @@ public sealed class MigrationRunner
                 await using var delete = new NpgsqlBatch(connection) { BatchCommands = { _history.Delete(migration.Version) } };
                 await delete.ExecuteNonQueryAsync(cancel);
             }
-            _log.Info($"{verb} {migration} ({result.Elapsed.TotalMilliseconds:0} ms, {plan.Statements.Count} statement(s) outside a transaction)");
+            progress.Done(migration, $"{result.Elapsed.TotalMilliseconds:0} ms, {plan.Statements.Count} statement(s) outside a transaction");
         }
         return true;
     }
@@ -368,7 +380,9 @@ public sealed class MigrationRunner
             _log.Report(new MigrationDiagnostic(DiagnosticCodes.AppliedMigrationChanged, DiagnosticSeverity.Error,
                 $"migration {migration} was changed after it was applied to {_connection.Description} " +
                 $"(recorded checksum {Short(row.Checksum)}, file now {Short(migration.Up.Checksum)}). Nothing was run. " +
-                "Put the file back as it was and write a new migration for the change",
+                (_connection.IsLocal
+                    ? $"On this local development database, roll it back and apply it again as it is now: dotnet msbuild -t:MigrateDown -p:MigrationTarget={PreviousOf(set, migration.Version)}, then MigrateUp"
+                    : "Put the file back as it was and write a new migration for the change"),
                 migration.Up.Path, 1, 1));
             ok = false;
         }

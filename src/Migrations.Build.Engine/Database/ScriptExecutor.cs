@@ -6,16 +6,21 @@ namespace Migrations.Build.Engine.Database;
 
 /// <summary>
 /// Runs migration scripts. Transactional scripts are pipelined: each is BEGIN, its statements, its history
-/// change and COMMIT, and consecutive ones go to the server as one batch. PostgreSQL executes them in
-/// order and, at the first error, skips everything up to the batch's end: the migrations before the
-/// failing one are committed, the failing one is rolled back, the ones after it never ran — the same
-/// outcome as one round trip each, at a fraction of the latency. Non-transactional scripts send each
-/// statement on its own (PostgreSQL rejects CONCURRENTLY in a pipelined batch).
+/// change and COMMIT, and consecutive ones go to the server as one batch, so nothing waits for a round trip.
+/// Each statement and COMMIT is followed by an error barrier (a Sync), which makes the server send its result
+/// at once instead of holding it in its buffer until the batch ends: progress is seen as it happens. After an
+/// error the server skips only to the next barrier, so every migration but the first starts by checking that
+/// its predecessor's history change committed; the failing one's open transaction, or that check, makes every
+/// later command of the batch fail without effect. The migrations before the failing one are committed, the
+/// failing one is rolled back, the ones after it never ran: the outcome of one round trip each, at a fraction
+/// of the latency. Non-transactional scripts send each statement on its own (PostgreSQL rejects CONCURRENTLY
+/// in a pipelined batch).
 /// </summary>
 internal sealed class ScriptExecutor(NpgsqlConnection connection)
 {
     /// <summary>One script to run transactionally, with the history change that commits with it (returns the server's ms).</summary>
-    public sealed record Step(Migration Migration, MigrationScriptPlan Plan, NpgsqlBatchCommand HistoryChange);
+    /// <param name="PredecessorCommitted">A statement that fails unless the given migration's history change committed.</param>
+    public sealed record Step(Migration Migration, MigrationScriptPlan Plan, NpgsqlBatchCommand HistoryChange, Func<Migration, NpgsqlBatchCommand> PredecessorCommitted);
 
     /// <summary>How a batch went: the steps that committed, with the server's milliseconds, and the failure if any.</summary>
     public sealed record BatchOutcome(IReadOnlyList<(Step Step, int ServerMs)> Committed, MigrationDiagnostic? Failure);
@@ -29,7 +34,7 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
     /// Runs the steps in one pipelined batch: each in its own transaction, or, with <paramref name="singleTransaction"/>,
     /// all in one (then a failure anywhere leaves none of them applied).
     /// </summary>
-    public async Task<BatchOutcome> RunTransactionalAsync(IReadOnlyList<Step> steps, bool singleTransaction, string retryAdvice, CancellationToken cancel)
+    public async Task<BatchOutcome> RunTransactionalAsync(IReadOnlyList<Step> steps, bool singleTransaction, string retryAdvice, RunProgress progress, CancellationToken cancel)
     {
         cancel.ThrowIfCancellationRequested(); // before anything is sent: nothing of this batch ran
         await using var batch = new NpgsqlBatch(connection);
@@ -38,51 +43,44 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
         for (var i = 0; i < steps.Count; i++)
         {
             if (!singleTransaction || i == 0) Add(new NpgsqlBatchCommand("BEGIN"), i, -1);
+            // The error barriers below let an earlier migration's failure reach this one (see the class comment): it
+            // only goes on if its predecessor committed.
+            if (!singleTransaction && i > 0) Add(steps[i].PredecessorCommitted(steps[i - 1].Migration), i, -1);
             // Sharing one transaction, each migration marks its start, or its recorded time would include its predecessors'.
             if (singleTransaction) Add(new NpgsqlBatchCommand(HistoryTable.MarkMigrationStartSql), i, -1);
             var statements = steps[i].Plan.Statements;
-            for (var s = 0; s < statements.Count; s++) Add(new NpgsqlBatchCommand(statements[s].Text), i, s);
+            for (var s = 0; s < statements.Count; s++) Add(new NpgsqlBatchCommand(statements[s].Text) { AppendErrorBarrier = true }, i, s);
             Add(steps[i].HistoryChange, i, -1);
             commits[i] = !singleTransaction || i == steps.Count - 1 ? batch.BatchCommands.Count : -1;
-            if (commits[i] >= 0) Add(new NpgsqlBatchCommand("COMMIT"), i, -1);
+            if (commits[i] >= 0) Add(new NpgsqlBatchCommand("COMMIT") { AppendErrorBarrier = true }, i, -1);
         }
 
         var done = new List<(Step, int)>(steps.Count);
+        var reported = 0; // steps whose commit was reported
         try
         {
-            // Each history change returns one row (RETURNING), in step order; a migration's own SELECTs are skipped.
-            await using var reader = await batch.ExecuteReaderAsync(cancel);
-            do
-            {
-                if (reader.FieldCount != 1 || reader.GetName(0) != HistoryTable.ElapsedColumn) continue;
-                while (await reader.ReadAsync(cancel))
-                {
-                    done.Add((steps[done.Count], reader.IsDBNull(0) ? 0 : reader.GetInt32(0)));
-                }
-            }
-            while (await reader.NextResultAsync(cancel));
-            return new BatchOutcome(done, null);
+            return Reported(await ReadAsync());
         }
-        catch (PostgresException e)
+        catch (Exception e) when (Cause(e) is PostgresException serverError && !(cancel.IsCancellationRequested && serverError.SqlState == PostgresErrorCodes.QueryCanceled))
         {
             await RollbackAsync();
-            var index = e.BatchCommand is null ? FirstIncomplete() : batch.BatchCommands.IndexOf(e.BatchCommand);
+            var index = serverError.BatchCommand is null ? FirstIncomplete() : batch.BatchCommands.IndexOf(serverError.BatchCommand);
             var (stepIndex, statementIndex) = index >= 0 ? owner[index] : (Math.Min(done.Count, steps.Count - 1), -1);
             var step = steps[stepIndex];
             var statement = statementIndex >= 0 ? step.Plan.Statements[statementIndex] : null;
             // A failure at COMMIT (a deferred constraint) comes after that step's history row was read: it did not commit.
             // In a single transaction nothing did.
             var committedSteps = singleTransaction ? [] : done.Take(stepIndex).ToList();
-            return new BatchOutcome(committedSteps, Failure(DiagnosticCodes.MigrationFailed, step.Plan, statement, e,
+            return Reported(new BatchOutcome(committedSteps, Failure(DiagnosticCodes.MigrationFailed, step.Plan, statement, serverError,
                 "the migration was rolled back and the history is unchanged; " +
-                (IsNotAboutTheFile(e.SqlState) ? "this error comes from the server's state, not from the file: run again" : retryAdvice)));
+                (IsNotAboutTheFile(serverError.SqlState) ? "this error comes from the server's state, not from the file: run again" : retryAdvice))));
         }
-        catch (OperationCanceledException e) when (cancel.IsCancellationRequested)
+        catch (Exception e) when (cancel.IsCancellationRequested && Cause(e) is OperationCanceledException or PostgresException)
         {
             // Npgsql asks the server to cancel the running statement. If it did (57014), the batch is determinate:
             // what committed before it, a rolled-back migration, and nothing after it. Otherwise the connection was
             // closed, and the outcome of what followed the last completion seen is unknown.
-            var serverCancelled = CancelledByServer(e);
+            var serverCancelled = CancelledByServer(Cause(e));
             if (serverCancelled) await RollbackAsync(); // the session is left in the aborted transaction
             var (_, stepIndex, statement) = FirstSilentStatement();
             var step = steps[stepIndex];
@@ -91,11 +89,11 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
                 ? serverCancelled ? "the run's one transaction was rolled back: nothing of it was applied" : "whether the run's one transaction committed is unknown"
                 : serverCancelled ? "the migrations before this one committed; this one was rolled back and nothing after it ran"
                 : "the migrations before this one committed; whether this one or any after it did is unknown";
-            return new BatchOutcome(done.Take(KnownCommitted()).ToList(), new MigrationDiagnostic(DiagnosticCodes.RunCancelled, DiagnosticSeverity.Error,
+            return Reported(new BatchOutcome(done.Take(KnownCommitted()).ToList(), new MigrationDiagnostic(DiagnosticCodes.RunCancelled, DiagnosticSeverity.Error,
                 $"the run was cancelled while this {(statement is null ? "migration" : "statement")} ran: {outcome}. Run MigrateStatus to see the state, then run again",
-                step.Plan.Script.Path, position.Line, position.Column));
+                step.Plan.Script.Path, position.Line, position.Column)));
         }
-        catch (NpgsqlException e) when (e is not PostgresException)
+        catch (Exception e) when (Cause(e) is NpgsqlException lost)
         {
             // The connection broke without a server error (or the wait for it timed out). The server sends a pipelined
             // batch's results in buffered chunks, so it may be well past the last outcome that came back: only a step
@@ -106,14 +104,66 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
             var position = statement?.StartPosition ?? TextPosition.Start;
             var after = steps.Count - 1 - stepIndex;
             var message = silent < 0
-                ? $"{LostBecause(e)} after every migration of this batch had committed: run MigrateStatus to confirm, then run again"
-                : $"{LostBecause(e)}, and no outcome came back from this {(statement is null ? "migration" : "statement")} on; " +
+                ? $"{LostBecause(lost)} after every migration of this batch had committed: run MigrateStatus to confirm, then run again"
+                : $"{LostBecause(lost)}, and no outcome came back from this {(statement is null ? "migration" : "statement")} on; " +
                   (singleTransaction
                       ? "this run's migrations share one transaction, and whether it committed is unknown"
                       : $"the migrations before it committed, and whether this one{(after > 0 ? $" and the {after} after it in the same batch" : "")} did is unknown") +
                   ", though each commits with its history row or not at all: run MigrateStatus to see where it stopped, then run again";
-            return new BatchOutcome(done.Take(KnownCommitted()).ToList(), new MigrationDiagnostic(DiagnosticCodes.MigrationFailed, DiagnosticSeverity.Error,
-                message, step.Plan.Script.Path, position.Line, position.Column));
+            return Reported(new BatchOutcome(done.Take(KnownCommitted()).ToList(), new MigrationDiagnostic(DiagnosticCodes.MigrationFailed, DiagnosticSeverity.Error,
+                message, step.Plan.Script.Path, position.Line, position.Column)));
+        }
+        finally
+        {
+            progress.Finished();
+        }
+
+        // Reads the results as they come (the error barriers make the server send each statement's at once), saying
+        // when each migration starts and commits.
+        async Task<BatchOutcome> ReadAsync()
+        {
+            progress.Starting(steps[0].Migration, () => Running(0));
+            // Each history change returns one row (RETURNING), in step order; a migration's own SELECTs are skipped.
+            await using var reader = await batch.ExecuteReaderAsync(cancel);
+            do
+            {
+                ReportCommitted();
+                if (reader.FieldCount != 1 || reader.GetName(0) != HistoryTable.ElapsedColumn) continue;
+                while (await reader.ReadAsync(cancel))
+                {
+                    done.Add((steps[done.Count], reader.IsDBNull(0) ? 0 : reader.GetInt32(0)));
+                }
+            }
+            while (await reader.NextResultAsync(cancel));
+            return new BatchOutcome(done, null);
+        }
+
+        // Says so for each step whose COMMIT came back since the last call, and starts the next one.
+        void ReportCommitted()
+        {
+            var committed = singleTransaction ? (Completed(commits[^1]) ? steps.Count : 0) : KnownCommitted();
+            for (; reported < committed && reported < done.Count; reported++)
+            {
+                progress.Done(steps[reported].Migration, $"{done[reported].Item2} ms");
+                var next = reported + 1;
+                if (next < steps.Count && !singleTransaction) progress.Starting(steps[next].Migration, () => Running(next));
+            }
+        }
+
+        // The final outcome, after saying which of its committed steps had not been said yet.
+        BatchOutcome Reported(BatchOutcome outcome)
+        {
+            for (; reported < outcome.Committed.Count; reported++) progress.Done(outcome.Committed[reported].Step.Migration, $"{outcome.Committed[reported].ServerMs} ms");
+            return outcome;
+        }
+
+        // Which statement of the file the server is on, for progress (asked from the timer's thread).
+        (MigrationScriptPlan, int)? Running(int step)
+        {
+            var command = FirstIncomplete();
+            if (command < 0) return null;
+            var (at, statement) = owner[command];
+            return at == step || singleTransaction ? (steps[at].Plan, statement) : null;
         }
 
         // The first command with no outcome back (-1: none), its step (else the last), and its statement of the file if it is one.
@@ -154,12 +204,14 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
     }
 
     /// <summary>Runs a non-transactional script's statements one by one. The caller marks the row dirty before and clean after.</summary>
-    public async Task<(Outcome Outcome, int Completed)> RunStatementByStatementAsync(MigrationScriptPlan plan, CancellationToken cancel)
+    /// <param name="running">Told the index of each statement as it is sent, for progress.</param>
+    public async Task<(Outcome Outcome, int Completed)> RunStatementByStatementAsync(MigrationScriptPlan plan, Action<int> running, CancellationToken cancel)
     {
         var stopwatch = Stopwatch.StartNew();
         for (var i = 0; i < plan.Statements.Count; i++)
         {
             var statement = plan.Statements[i];
+            running(i);
             try
             {
                 await using var command = new NpgsqlCommand(statement.Text, connection);
@@ -205,9 +257,16 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
         || sqlState.StartsWith("57P", StringComparison.Ordinal) || sqlState.StartsWith("08", StringComparison.Ordinal)
         || sqlState.StartsWith("53", StringComparison.Ordinal);
 
+    /// <summary>
+    /// What stopped a batch: Npgsql throws it as it is or, with error barriers, gathers it first among the errors
+    /// of the commands after it (the later migrations refusing to run), which say nothing new.
+    /// </summary>
+    private static Exception Cause(Exception e) =>
+        e is NpgsqlException { InnerException: AggregateException { InnerExceptions.Count: > 0 } all } and not PostgresException ? all.InnerExceptions[0] : e;
+
     /// <summary>Whether the server confirmed Npgsql's cancel request (57014), rather than the connection being closed.</summary>
-    private static bool CancelledByServer(OperationCanceledException e) =>
-        e.InnerException is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled };
+    private static bool CancelledByServer(Exception e) =>
+        e is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } || e.InnerException is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled };
 
     /// <summary>Why results stopped coming: Npgsql reports a Command Timeout as it does a broken connection.</summary>
     private static string LostBecause(NpgsqlException e) => e.InnerException is TimeoutException

@@ -14,4 +14,7 @@ public sealed record UpOptions
 
     /// <summary>Refuse migrations with destructive statements (configured databases without AllowDestructiveMigrations).</summary>
     public bool RefuseDestructive { get; init; }
+
+    /// <summary>Told, after a successful run, every migration of the folder that the database has applied.</summary>
+    public Action<IReadOnlyList<Migration>>? RecordApplied { get; init; }
 }

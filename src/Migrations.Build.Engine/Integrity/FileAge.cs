@@ -56,7 +56,7 @@ public sealed record FileAge(string Path, DateTimeOffset When, FileAge.Origin Wh
     }
 
     /// <summary>origin's default branch, else a local main or master; null outside a repository or without one.</summary>
-    private static string? Mainline(string directory)
+    internal static string? Mainline(string directory)
     {
         var candidates = new List<string>();
         if (Git(directory, "symbolic-ref", "--quiet", "refs/remotes/origin/HEAD") is { Length: > 0 } remoteHead) candidates.Add(remoteHead.Trim());
@@ -136,7 +136,7 @@ public sealed record FileAge(string Path, DateTimeOffset When, FileAge.Origin Wh
     private static readonly TimeSpan GitTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>git's output, or null when git is missing, fails, or hangs.</summary>
-    private static string? Git(string directory, params string[] args)
+    internal static string? Git(string directory, params string[] args)
     {
         try
         {

@@ -35,8 +35,20 @@ public static class MigrationSum
         return true;
     }
 
-    /// <summary>Compares the folder with its migrations.sum: edited, unrecorded and vanished files.</summary>
-    public static IReadOnlyList<MigrationDiagnostic> Check(MigrationSet set)
+    /// <summary>Compares the folder with its migrations.sum: every edited, unrecorded or vanished file is an error.</summary>
+    public static IReadOnlyList<MigrationDiagnostic> Check(MigrationSet set) => Check(set, shipped: null).Diagnostics;
+
+    /// <summary>What <see cref="Check(MigrationSet, Func{ShippedMigrations}?)"/> found, and what it brought up to date.</summary>
+    /// <param name="Followed">One line per file whose entry was rewritten because it had not left this machine.</param>
+    public sealed record Result(IReadOnlyList<MigrationDiagnostic> Diagnostics, IReadOnlyList<string> Followed);
+
+    /// <summary>
+    /// Compares the folder with its migrations.sum. With <paramref name="shipped"/>, the sum follows the migrations
+    /// that have not left this machine (their edits, additions and removals are written into the file, which the
+    /// developer commits with them), and only a change to one that has is an error; it is asked only when the
+    /// folder and the file disagree, so an unchanged folder costs no git call. Without it, every change is an error.
+    /// </summary>
+    public static Result Check(MigrationSet set, Func<ShippedMigrations>? shipped)
     {
         var path = PathIn(set.Directory);
         var diagnostics = new List<MigrationDiagnostic>();
@@ -48,7 +60,7 @@ public static class MigrationSum
                     $"{FileName} is missing in {set.Directory}, so an edit to a migration that was already committed goes unnoticed: " +
                     "create it with dotnet msbuild -t:MigrateHash and commit it (or set MigrationIntegrityCheck=false)"));
             }
-            return diagnostics;
+            return new Result(diagnostics, []);
         }
 
         var recorded = new Dictionary<string, (string Hash, int Line)>(StringComparer.Ordinal);
@@ -64,7 +76,7 @@ public static class MigrationSum
                     $"{FileName} has a merge conflict: two branches added migrations. Resolve it by renumbering the newer migration " +
                     "(dotnet msbuild -t:MigrateRenumber), then write the file again (dotnet msbuild -t:MigrateHash)",
                     path, i + 1, 1));
-                return diagnostics;
+                return new Result(diagnostics, []);
             }
             if (line.StartsWith(SetPrefix, StringComparison.Ordinal))
             {
@@ -80,39 +92,74 @@ public static class MigrationSum
             }
             recorded[line[..space]] = (line[(space + 1)..], i + 1);
         }
+        if (diagnostics.Count > 0) return new Result(diagnostics, []);
 
         var present = new HashSet<string>(StringComparer.Ordinal);
+        var changed = new List<MigrationScript>();
+        var added = new List<MigrationScript>();
         foreach (var script in Scripts(set))
         {
             present.Add(script.FileName);
-            if (!recorded.TryGetValue(script.FileName, out var entry))
-            {
-                diagnostics.Add(MigrationSetLoader.AtFileStart(script.Path, DiagnosticCodes.MigrationNotInIntegrityFile, DiagnosticSeverity.Error,
-                    $"'{script.FileName}' is not recorded in {FileName}: if you just added it, run dotnet msbuild -t:MigrateHash " +
-                    "(MigrateCreate does this for you) and commit both"));
-            }
-            else if (entry.Hash != script.Checksum)
-            {
-                diagnostics.Add(MigrationSetLoader.AtFileStart(script.Path, DiagnosticCodes.MigrationChangedSinceRecorded, DiagnosticSeverity.Error,
-                    $"migration {script.Name.VersionText} ('{script.FileName}') was changed after it was recorded in {FileName}: " +
-                    "databases that already ran it will not run it again, so create a new migration for the change; " +
-                    "if this change is deliberate (the migration never left your machine), run dotnet msbuild -t:MigrateHash"));
-            }
+            if (!recorded.TryGetValue(script.FileName, out var entry)) added.Add(script);
+            else if (entry.Hash != script.Checksum) changed.Add(script);
         }
-        foreach (var (file, (_, line)) in recorded.Where(r => !present.Contains(r.Key)))
+        var removed = recorded.Where(r => !present.Contains(r.Key)).Select(r => (File: r.Key, r.Value.Line)).ToList();
+        var setHashWrong = recordedSetHash is not null && recordedSetHash != SetHash(Lines(set).Skip(2).ToList());
+        if (changed.Count + added.Count + removed.Count == 0 && !setHashWrong) return new Result(diagnostics, []);
+
+        var known = shipped?.Invoke();
+        bool Local(string file) => known is not null && !known.Contains(file);
+        foreach (var script in added.Where(s => !Local(s.FileName)))
+        {
+            diagnostics.Add(MigrationSetLoader.AtFileStart(script.Path, DiagnosticCodes.MigrationNotInIntegrityFile, DiagnosticSeverity.Error,
+                $"'{script.FileName}' is not recorded in {FileName}" + (known is null
+                    ? ": if you just added it, run dotnet msbuild -t:MigrateHash (MigrateCreate does this for you) and commit both"
+                    : $", though {known.Why(script.FileName)}: run dotnet msbuild -t:MigrateHash and commit {FileName}")));
+        }
+        foreach (var script in changed.Where(s => !Local(s.FileName)))
+        {
+            diagnostics.Add(MigrationSetLoader.AtFileStart(script.Path, DiagnosticCodes.MigrationChangedSinceRecorded, DiagnosticSeverity.Error,
+                $"migration {script.Name.VersionText} ('{script.FileName}') was changed after it was recorded in {FileName}" + (known is null
+                    ? ": databases that already ran it will not run it again, so create a new migration for the change; " +
+                      "if this change is deliberate (the migration never left your machine), run dotnet msbuild -t:MigrateHash"
+                    : $", and {known.Why(script.FileName)}: databases that already ran it will not run it again. Put the file back as it was " +
+                      "(git checkout) and create a new migration for the change")));
+        }
+        foreach (var (file, line) in removed.Where(r => !Local(r.File)))
         {
             diagnostics.Add(new(DiagnosticCodes.RecordedMigrationMissing, DiagnosticSeverity.Error,
                 $"{FileName} records '{file}', which is not in {set.Directory} (or no longer a valid migration): restore it; " +
                 "if it was removed on purpose, run dotnet msbuild -t:MigrateHash",
                 path, line, 1));
         }
-        if (diagnostics.Count == 0 && recordedSetHash is not null && recordedSetHash != SetHash(Lines(set).Skip(2).ToList()))
+        if (known is null)
         {
-            diagnostics.Add(new(DiagnosticCodes.IntegrityFileConflict, DiagnosticSeverity.Error,
-                $"the set hash in {FileName} does not match its lines: the file was edited by hand or merged wrongly; write it again with dotnet msbuild -t:MigrateHash",
-                path, 2, 1));
+            if (diagnostics.Count == 0 && setHashWrong)
+            {
+                diagnostics.Add(new(DiagnosticCodes.IntegrityFileConflict, DiagnosticSeverity.Error,
+                    $"the set hash in {FileName} does not match its lines: the file was edited by hand or merged wrongly; write it again with dotnet msbuild -t:MigrateHash",
+                    path, 2, 1));
+            }
+            return new Result(diagnostics, []);
         }
-        return diagnostics;
+
+        // The local migrations' entries follow their files; a shipped file's entry keeps what was recorded, so its
+        // error stays until the file is put back.
+        var entries = new List<string>();
+        foreach (var script in Scripts(set))
+        {
+            if (recorded.TryGetValue(script.FileName, out var entry) && entry.Hash != script.Checksum && !Local(script.FileName)) entries.Add($"{script.FileName} {entry.Hash}");
+            else if (recorded.ContainsKey(script.FileName) || Local(script.FileName)) entries.Add($"{script.FileName} {script.Checksum}");
+        }
+        foreach (var (file, _) in removed.Where(r => !Local(r.File))) entries.Add($"{file} {recorded[file].Hash}");
+        var content = string.Join("\n", [Header, SetPrefix + SetHash(entries), .. entries]) + "\n";
+        if (File.ReadAllText(path) != content) File.WriteAllText(path, content, new UTF8Encoding(false));
+
+        var followed = new List<string>();
+        followed.AddRange(changed.Where(s => Local(s.FileName)).Select(s => $"{s.FileName} (edited)"));
+        followed.AddRange(added.Where(s => Local(s.FileName)).Select(s => $"{s.FileName} (new)"));
+        followed.AddRange(removed.Where(r => Local(r.File)).Select(r => $"{r.File} (removed)"));
+        return new Result(diagnostics, followed);
     }
 
     private static IEnumerable<MigrationScript> Scripts(MigrationSet set) =>
