@@ -5,7 +5,7 @@ using Migrations.Build.Engine;
 namespace Migrations.Build.Tasks;
 
 /// <summary>Checks the migrations folder and reports every problem as a canonical MSBuild diagnostic.</summary>
-public sealed class ValidateMigrations : Microsoft.Build.Utilities.Task
+public sealed class ValidateMigrations : MigrationsTask
 {
     [Required]
     public string MigrationsDirectory { get; set; } = "";
@@ -34,7 +34,7 @@ public sealed class ValidateMigrations : Microsoft.Build.Utilities.Task
 
     public override bool Execute()
     {
-        if (!Log.TryParseLayout(Layout, out var layout)) return false;
+        if (!TryParseLayout(Layout, out var layout)) return false;
 
         var set = MigrationSetLoader.Load(new MigrationSetOptions(MigrationsDirectory)
         {
@@ -45,7 +45,7 @@ public sealed class ValidateMigrations : Microsoft.Build.Utilities.Task
         });
         var lint = Engine.Linting.MigrationLinter.Lint(set, new Engine.Linting.LintOptions { RequireIfExists = RequireIfExists });
         var diagnostics = set.Diagnostics.Concat(lint).ToList();
-        Log.LogDiagnostics(diagnostics);
+        LogDiagnostics(diagnostics);
         var suppressed = new HashSet<string>(SuppressedCodes.Select(c => c.Trim()), StringComparer.OrdinalIgnoreCase);
         ReportedWarnings = diagnostics.Any(d => !d.IsError && !suppressed.Contains(d.Code));
         Log.LogMessage(MessageImportance.High, "Validated {0} migration(s) in {1} ({2} layout).",
