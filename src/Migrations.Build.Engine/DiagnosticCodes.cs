@@ -4,7 +4,7 @@ namespace Migrations.Build.Engine;
 /// The stable diagnostic codes. Never renumber or reuse a code: users suppress them by number.
 /// MIG0xx: the migrations folder and its files. MIG05x: authoring (MigrateCreate).
 /// MIG1xx: SQL inside the files. MIG2xx: applying migrations to a database. MIG3xx: team workflow (integrity file, verify).
-/// README.md documents each one (severity, meaning, fix, suppression).
+/// docs/diagnostics.md documents each one (severity, meaning, fix, suppression); <see cref="DiagnosticHelp"/> links to it.
 /// </summary>
 public static class DiagnosticCodes
 {

@@ -5,7 +5,7 @@ using Migrations.Build.Engine;
 namespace Migrations.Build.Tasks;
 
 /// <summary>MigrateCreate: writes the next migration file(s) from a template.</summary>
-public sealed class CreateMigration : Microsoft.Build.Utilities.Task
+public sealed class CreateMigration : MigrationsTask
 {
     [Required]
     public string MigrationsDirectory { get; set; } = "";
@@ -26,18 +26,18 @@ public sealed class CreateMigration : Microsoft.Build.Utilities.Task
 
     public override bool Execute()
     {
-        if (!Log.TryParseLayout(Layout, out var layout)) return false;
+        if (!TryParseLayout(Layout, out var layout)) return false;
 
         var options = new MigrationSetOptions(MigrationsDirectory) { Layout = layout, RequireDown = RequireDown };
-        var updateSum = UpdateIntegrityFile && IntegrityFileUpdate.MayRewrite(Log, options);
+        var updateSum = UpdateIntegrityFile && IntegrityFileUpdate.MayRewrite(this, options);
         var result = MigrationCreator.Create(options, Name, Template, DateTime.UtcNow);
-        Log.LogDiagnostics(result.Diagnostics);
+        LogDiagnostics(result.Diagnostics);
         foreach (var path in result.CreatedPaths)
         {
             Log.LogMessage(MessageImportance.High, "Created {0}", path);
         }
         CreatedFiles = result.CreatedPaths.Select(p => (ITaskItem)new TaskItem(p)).ToArray();
-        if (result.Succeeded && updateSum) IntegrityFileUpdate.Write(Log, options);
+        if (result.Succeeded && updateSum) IntegrityFileUpdate.Write(this, options);
         return result.Succeeded;
     }
 }

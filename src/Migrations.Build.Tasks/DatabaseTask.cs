@@ -11,7 +11,7 @@ namespace Migrations.Build.Tasks;
 /// database (property, environment variable read here so it never passes through MSBuild, or the local
 /// development database) and building the runner. Subclasses only call the engine and map the result.
 /// </summary>
-public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelableTask
+public abstract class DatabaseTask : MigrationsTask, ICancelableTask
 {
     private readonly CancellationTokenSource _cancel = new();
 
@@ -64,14 +64,14 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
         catch (OperationCanceledException)
         {
             // Cancelled outside a migration's SQL (connecting, waiting for the lock, between migrations).
-            Log.LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.RunCancelled, DiagnosticSeverity.Error,
+            LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.RunCancelled, DiagnosticSeverity.Error,
                 "the run was cancelled between migrations: the ones reported above are committed, no other was started"));
             return false;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Anything the engine did not foresee: a coded error instead of MSBuild's "task failed unexpectedly".
-            Log.LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.DatabaseError, DiagnosticSeverity.Error,
+            LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.DatabaseError, DiagnosticSeverity.Error,
                 $"unexpected {e.GetType().Name}: {e.Message}"));
             Log.LogMessage(MessageImportance.Low, "{0}", e.ToString());
             return false;
@@ -93,7 +93,7 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
 
     private MigrationSet? ReadMigrations()
     {
-        if (!Log.TryParseLayout(Layout, out var layout)) return null;
+        if (!TryParseLayout(Layout, out var layout)) return null;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var set = MigrationSetLoader.Load(new MigrationSetOptions(MigrationsDirectory)
         {
@@ -111,7 +111,7 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
         }
         Log.LogMessage(MessageImportance.Low, "Loaded {0} migration(s) from {1} in {2} ms.", set.Migrations.Count, set.Directory, clock.ElapsedMilliseconds);
         if (!set.HasErrors) return set;
-        Log.LogDiagnostics(set.Diagnostics.Where(d => d.IsError));
+        LogDiagnostics(set.Diagnostics.Where(d => d.IsError));
         // The coded errors above fail the task; this says what that means, without an uncoded error of its own.
         Log.LogMessage(MessageImportance.High, "The migrations folder has errors: nothing was run against the database.");
         return null;
@@ -164,7 +164,7 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
         connection = ResolveConnection();
         if (connection is null) return null;
         Log.LogMessage(MessageImportance.High, "Migrations: {0} (from {1}), history in {2}.{3}", connection.Description, connection.Source, Schema, Table);
-        return new MigrationRunner(connection, new HistoryTable(Schema, Table), new TaskMigrationLog(Log), TimeSpan.FromSeconds(lockSeconds),
+        return new MigrationRunner(connection, new HistoryTable(Schema, Table), new TaskMigrationLog(this), TimeSpan.FromSeconds(lockSeconds),
             TimeSpan.FromSeconds(progressSeconds));
     }
 
@@ -186,7 +186,7 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
     }
 
     protected void Invalid(string message) =>
-        Log.LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.InvalidSetting, DiagnosticSeverity.Error, message));
+        LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.InvalidSetting, DiagnosticSeverity.Error, message));
 
     private ConnectionSettings? ResolveConnection()
     {
@@ -215,7 +215,7 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
     }
 
     protected void WarnPasswordInProperty(string property) =>
-        Log.LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.PasswordInProperty, DiagnosticSeverity.Warning,
+        LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.PasswordInProperty, DiagnosticSeverity.Warning,
             $"{property} contains a password, and MSBuild writes property values to diagnostic (-v:diag) and binary (-bl) logs. " +
             $"Put the connection string in the {VariableName} environment variable instead (the task reads it itself, so it is never logged), or use a .pgpass file"));
 
@@ -240,7 +240,7 @@ public abstract class DatabaseTask : Microsoft.Build.Utilities.Task, ICancelable
         }
         catch (LocalDatabaseException e)
         {
-            Log.LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.NoDatabase, DiagnosticSeverity.Error,
+            LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.NoDatabase, DiagnosticSeverity.Error,
                 $"no database to migrate: MigrationConnectionString and the {VariableName} environment variable are not set, " +
                 $"and the local development database could not start: {e.Message}"));
             return null;

@@ -3,32 +3,29 @@ using Migrations.Build.Engine;
 
 namespace Migrations.Build.Tasks;
 
-/// <summary>Maps engine diagnostics to canonical MSBuild errors and warnings (code, file, line, column).</summary>
+/// <summary>
+/// Maps engine diagnostics to canonical MSBuild errors and warnings (code, file, line, column), each with a help
+/// link to its entry in docs/diagnostics.md.
+/// </summary>
 internal static class DiagnosticLogging
 {
-    public static void LogDiagnostic(this TaskLoggingHelper log, MigrationDiagnostic diagnostic)
+    /// <param name="projectFile">
+    /// Where a diagnostic about no particular file points: the project being built, as the SDK's own diagnostics do.
+    /// Without a file MSBuild would use the task's location, a line of Migrations.Build.targets in the NuGet cache.
+    /// </param>
+    public static void LogDiagnostic(this TaskLoggingHelper log, MigrationDiagnostic diagnostic, string? projectFile)
     {
+        var file = diagnostic.FilePath ?? (string.IsNullOrEmpty(projectFile) ? null : projectFile);
+        var line = diagnostic.FilePath is null ? 0 : diagnostic.Line;
+        var column = diagnostic.FilePath is null ? 0 : diagnostic.Column;
+        var helpLink = DiagnosticHelp.LinkFor(diagnostic.Code);
         if (diagnostic.IsError)
         {
-            log.LogError(null, diagnostic.Code, diagnostic.Code, diagnostic.FilePath, diagnostic.Line, diagnostic.Column, 0, 0, "{0}", diagnostic.Message);
+            log.LogError(null, diagnostic.Code, diagnostic.Code, helpLink, file, line, column, 0, 0, "{0}", diagnostic.Message);
         }
         else
         {
-            log.LogWarning(null, diagnostic.Code, diagnostic.Code, diagnostic.FilePath, diagnostic.Line, diagnostic.Column, 0, 0, "{0}", diagnostic.Message);
+            log.LogWarning(null, diagnostic.Code, diagnostic.Code, helpLink, file, line, column, 0, 0, "{0}", diagnostic.Message);
         }
-    }
-
-    public static void LogDiagnostics(this TaskLoggingHelper log, IEnumerable<MigrationDiagnostic> diagnostics)
-    {
-        foreach (var diagnostic in diagnostics) log.LogDiagnostic(diagnostic);
-    }
-
-    /// <summary>Parses the MigrationLayout property, logging MIG012 when it is neither paired nor forward-only.</summary>
-    public static bool TryParseLayout(this TaskLoggingHelper log, string? value, out MigrationLayout? layout)
-    {
-        if (MigrationLayoutNames.TryParse(value, out layout)) return true;
-        log.LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.InvalidSetting, DiagnosticSeverity.Error,
-            $"MigrationLayout '{value}' is not valid: use '{MigrationLayoutNames.Paired}' or '{MigrationLayoutNames.ForwardOnly}', or leave it empty to detect the layout"));
-        return false;
     }
 }

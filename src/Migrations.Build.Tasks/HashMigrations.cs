@@ -5,7 +5,7 @@ using Migrations.Build.Engine.Integrity;
 namespace Migrations.Build.Tasks;
 
 /// <summary>MigrateHash: records every migration file's hash in migrations.sum.</summary>
-public sealed class HashMigrations : Microsoft.Build.Utilities.Task
+public sealed class HashMigrations : MigrationsTask
 {
     [Required]
     public string MigrationsDirectory { get; set; } = "";
@@ -16,11 +16,11 @@ public sealed class HashMigrations : Microsoft.Build.Utilities.Task
 
     public override bool Execute()
     {
-        if (!Log.TryParseLayout(Layout, out var layout)) return false;
+        if (!TryParseLayout(Layout, out var layout)) return false;
         var set = MigrationSetLoader.Load(new MigrationSetOptions(MigrationsDirectory) { DirectoryIsExplicit = true, Layout = layout, RequireDown = RequireDown });
         if (set.HasErrors)
         {
-            Log.LogDiagnostics(set.Diagnostics.Where(d => d.IsError));
+            LogDiagnostics(set.Diagnostics.Where(d => d.IsError));
             Log.LogError("The migrations folder has errors: {0} was not written.", MigrationSum.FileName);
             return false;
         }

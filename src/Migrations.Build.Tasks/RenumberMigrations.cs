@@ -14,7 +14,7 @@ public sealed class RenumberMigrations : DatabaseTask
 
     protected override bool ExecuteCore()
     {
-        if (!Log.TryParseLayout(Layout, out var layout)) return false;
+        if (!TryParseLayout(Layout, out var layout)) return false;
         var moves = MigrationRenumberer.Plan(MigrationsDirectory, layout);
         if (moves.Count == 0)
         {
@@ -23,7 +23,7 @@ public sealed class RenumberMigrations : DatabaseTask
         }
 
         var options = new MigrationSetOptions(MigrationsDirectory) { Layout = layout, RequireDown = RequireDown };
-        var updateSum = UpdateIntegrityFile && IntegrityFileUpdate.MayRewrite(Log, options);
+        var updateSum = UpdateIntegrityFile && IntegrityFileUpdate.MayRewrite(this, options);
         var runner = CreateRunnerForExistingDatabase(out var connection);
         if (runner is not null)
         {
@@ -33,7 +33,7 @@ public sealed class RenumberMigrations : DatabaseTask
             var applied = moves.Where(m => history.Any(h => h.Version == m.Migration.Version && h.Checksum == m.Migration.Up?.Checksum)).ToList();
             foreach (var move in applied)
             {
-                Log.LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.RenumberRefused, DiagnosticSeverity.Error,
+                LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.RenumberRefused, DiagnosticSeverity.Error,
                     $"'{move.Migration.PrimaryScript.FileName}' is applied to {connection!.Description} as version {move.Migration.Version}: " +
                     "renumbering it would make that database run it again. Renumber the other migration of that version by hand instead. Nothing was renamed",
                     move.Migration.PrimaryScript.Path, 1, 1));
@@ -50,7 +50,7 @@ public sealed class RenumberMigrations : DatabaseTask
         {
             foreach (var (from, to) in move.Files) Log.LogMessage(MessageImportance.High, "Renamed {0} -> {1} ({2})", Path.GetFileName(from), Path.GetFileName(to), move.Age.Describe());
         }
-        if (updateSum) IntegrityFileUpdate.Write(Log, options);
+        if (updateSum) IntegrityFileUpdate.Write(this, options);
         return true;
     }
 }

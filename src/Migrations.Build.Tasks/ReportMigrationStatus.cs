@@ -49,7 +49,7 @@ public sealed class ReportMigrationStatus : DatabaseTask
         foreach (var entry in status.Applied.Where(e => e.Dirty || e.Changed))
         {
             var label = AppliedMigration.LabelOf(entry.Version, entry.Name);
-            Log.LogDiagnostic(new MigrationDiagnostic(
+            LogDiagnostic(new MigrationDiagnostic(
                 entry.Dirty ? DiagnosticCodes.DirtyMigration : DiagnosticCodes.AppliedMigrationChanged, severity,
                 entry.Dirty
                     ? $"version {label} is dirty: it failed part-way; see MigrateForce"
@@ -59,7 +59,7 @@ public sealed class ReportMigrationStatus : DatabaseTask
 
         if (FailOnPending && status.Pending.Count > 0)
         {
-            Log.LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.PendingMigrations, DiagnosticSeverity.Error,
+            LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.PendingMigrations, DiagnosticSeverity.Error,
                 $"{status.Pending.Count} migration(s) are not applied to {status.Database}: " +
                 string.Join(", ", status.Pending.Select(p => $"{p.Version} {p.Name}")) + " (MigrationFailOnPending=true)"));
         }

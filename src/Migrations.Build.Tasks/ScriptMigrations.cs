@@ -43,7 +43,7 @@ public sealed class ScriptMigrations : DatabaseTask
         }
 
         var problems = migrations.SelectMany(m => MigrationScriptPlan.For(m.Up!).Problems).ToList();
-        Log.LogDiagnostics(problems);
+        LogDiagnostics(problems);
         if (problems.Count > 0) return false;
 
         var path = Path.GetFullPath(ScriptFile);

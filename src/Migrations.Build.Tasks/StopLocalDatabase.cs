@@ -1,10 +1,11 @@
 using Microsoft.Build.Framework;
+using Migrations.Build.Engine;
 using Migrations.Build.Engine.LocalDatabase;
 
 namespace Migrations.Build.Tasks;
 
 /// <summary>MigrateLocalDatabaseStop: stops the local development database (its data stays).</summary>
-public sealed class StopLocalDatabase : Microsoft.Build.Utilities.Task
+public sealed class StopLocalDatabase : MigrationsTask
 {
     [Required]
     public string LocalDatabaseDirectory { get; set; } = "";
@@ -21,7 +22,7 @@ public sealed class StopLocalDatabase : Microsoft.Build.Utilities.Task
         }
         catch (LocalDatabaseException e)
         {
-            Log.LogError(null, Engine.DiagnosticCodes.NoDatabase, Engine.DiagnosticCodes.NoDatabase, null, 0, 0, 0, 0, "{0}", e.Message);
+            LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.NoDatabase, DiagnosticSeverity.Error, e.Message));
             return false;
         }
     }

@@ -7,7 +7,7 @@ using Migrations.Build.Engine.Linting;
 namespace Migrations.Build.Tasks;
 
 /// <summary>Checks the migrations folder and reports every problem as a canonical MSBuild diagnostic.</summary>
-public sealed class ValidateMigrations : Microsoft.Build.Utilities.Task
+public sealed class ValidateMigrations : MigrationsTask
 {
     [Required]
     public string MigrationsDirectory { get; set; } = "";
@@ -42,13 +42,13 @@ public sealed class ValidateMigrations : Microsoft.Build.Utilities.Task
 
     public override bool Execute()
     {
-        if (!Log.TryParseLayout(Layout, out var layout)) return false;
+        if (!TryParseLayout(Layout, out var layout)) return false;
         long? lintFrom = null;
         if (!string.IsNullOrWhiteSpace(LintFrom))
         {
             if (!long.TryParse(LintFrom.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var from))
             {
-                Log.LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.InvalidSetting, DiagnosticSeverity.Error,
+                LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.InvalidSetting, DiagnosticSeverity.Error,
                     $"MigrationLintFrom '{LintFrom}' must be a migration version (0 lints every migration), or empty to lint only the migrations that have not left this machine"));
                 return false;
             }
@@ -73,7 +73,7 @@ public sealed class ValidateMigrations : Microsoft.Build.Utilities.Task
         var scope = lintFrom == 0 || set.Migrations.Count == 0 ? LintScope.All : LintScope.For(set, shipped.Value, lintFrom);
         var lint = scope.Filter(MigrationLinter.Lint(set, new LintOptions { RequireIfExists = RequireIfExists }));
         var diagnostics = set.Diagnostics.Concat(lint).ToList();
-        Log.LogDiagnostics(diagnostics);
+        LogDiagnostics(diagnostics);
         var suppressed = new HashSet<string>(SuppressedCodes.Select(c => c.Trim()), StringComparer.OrdinalIgnoreCase);
         ReportedWarnings = diagnostics.Any(d => !d.IsError && !suppressed.Contains(d.Code));
         var quiet = scope.QuietMigrations == 0 ? ""

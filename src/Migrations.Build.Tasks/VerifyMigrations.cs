@@ -25,7 +25,7 @@ public sealed class VerifyMigrations : DatabaseTask
             return false;
         }
         var history = new HistoryTable(Schema, Table);
-        var log = new TaskMigrationLog(Log);
+        var log = new TaskMigrationLog(this);
 
         if (!string.IsNullOrWhiteSpace(VerifyConnectionString))
         {
@@ -44,7 +44,7 @@ public sealed class VerifyMigrations : DatabaseTask
         }
         catch (LocalDatabaseException e)
         {
-            Log.LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.NoDatabase, DiagnosticSeverity.Error,
+            LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.NoDatabase, DiagnosticSeverity.Error,
                 $"MigrateVerify needs a throwaway database: the local PostgreSQL could not start ({e.Message}), and MigrationVerifyConnectionString is not set"));
             return false;
         }

@@ -155,6 +155,34 @@ public sealed class ValidationTests(PackageFixture package) : IDisposable
     }
 
     [Fact]
+    public void A_diagnostic_about_no_file_points_at_the_project_not_the_package_targets()
+    {
+        _project.WritePair("000001_a");
+        var result = _project.Build("-p:MigrationLayout=sideways");
+        Assert.True(result.ExitCode != 0, result.ToString());
+        var d = result.Single("MIG012");
+        Assert.Equal((_project.ProjectPath, 0, 0), (d.File, d.Line, d.Column));
+        Assert.DoesNotContain("Migrations.Build.targets", result.Output);
+    }
+
+    [Fact]
+    public void Every_diagnostic_carries_the_help_link_to_its_docs_entry()
+    {
+        // The console logger does not print help links; the terminal logger (forced on, as output is redirected)
+        // renders the code as an OSC 8 hyperlink to it: ESC ] 8 ; ; LINK ESC \ CODE ESC ] 8 ; ; ESC \.
+        _project.WritePair("000001_a");
+        _project.WriteMigration("add users.sql");
+        _project.WriteMigration("3_c.up.sql");
+        var result = _project.Build("-tl:on");
+        Assert.True(result.ExitCode != 0, result.ToString());
+        foreach (var code in new[] { "MIG001", "MIG003" })
+        {
+            Assert.Contains($"\u001b]8;;{Engine.DiagnosticHelp.LinkFor(code)}\u001b\\{code}\u001b]8;;\u001b\\", result.Output);
+        }
+        Assert.Equal("https://github.com/migrations-build/migrations-build/blob/main/docs/diagnostics.md#mig001", Engine.DiagnosticHelp.LinkFor("MIG001"));
+    }
+
+    [Fact]
     public void Pinned_forward_only_layout_flags_paired_files()
     {
         _project.WritePair("000001_a");
