@@ -194,6 +194,16 @@ public abstract class DatabaseTask : MigrationsTask, ICancelableTask
         {
             if (!string.IsNullOrWhiteSpace(ConnectionString))
             {
+                if (KeysSplitOffByCommandLine() is { Count: > 0 } split)
+                {
+                    // Named, never shown: their values may include the password.
+                    Invalid($"MigrationConnectionString was cut at its first ';' by MSBuild, which splits a -p: value at ';': " +
+                            $"{string.Join(", ", split)} became properties of their own, and the connection would go to the wrong place. " +
+                            "Keep the ';' in the value: quote it so the double quotes reach MSBuild ('-p:MigrationConnectionString=\"Host=…;Port=…\"' in bash, " +
+                            "-p:MigrationConnectionString=\"Host=…;Port=…\" in cmd), write each ';' as %3B, use the URL form postgres://user@host:port/database, " +
+                            $"or set the {VariableName} environment variable (best for a password)");
+                    return null;
+                }
                 var fromProperty = ConnectionSettings.Parse(ConnectionString, "MigrationConnectionString");
                 if (fromProperty.HasPassword) WarnPasswordInProperty("MigrationConnectionString");
                 return fromProperty;
@@ -212,6 +222,18 @@ public abstract class DatabaseTask : MigrationsTask, ICancelableTask
         }
 
         return StartLocalDatabase();
+    }
+
+    /// <summary>
+    /// Global properties named like connection string keywords (Port, Database, Password…) beside a command-line
+    /// MigrationConnectionString: what -p:MigrationConnectionString=Host=h;Port=5 leaves after MSBuild's split.
+    /// </summary>
+    private List<string>? KeysSplitOffByCommandLine()
+    {
+        if (BuildEngine is not IBuildEngine6 engine) return null;
+        var global = engine.GetGlobalProperties();
+        if (!global.Keys.Any(k => k.Equals("MigrationConnectionString", StringComparison.OrdinalIgnoreCase))) return null;
+        return global.Keys.Where(ConnectionSettings.IsKeyword).Order(StringComparer.OrdinalIgnoreCase).ToList();
     }
 
     protected void WarnPasswordInProperty(string property) =>

@@ -14,7 +14,8 @@ internal static class IntegrityFileUpdate
     /// <summary>Checks before the change: false (with a warning) when the sum must not be rewritten afterwards.</summary>
     public static bool MayRewrite(MigrationsTask task, MigrationSetOptions options)
     {
-        var before = MigrationSetLoader.Load(options with { CheckIntegrity = true });
+        // As at build time: the sum follows migrations that have not left this machine (loading writes it so).
+        var before = MigrationSetLoader.Load(options with { CheckIntegrity = true, Shipped = () => ShippedMigrations.Of(options.Directory, null) });
         var edited = before.Diagnostics.Where(d => d.Code == DiagnosticCodes.MigrationChangedSinceRecorded).ToList();
         if (edited.Count == 0) return true;
         task.LogDiagnostic(new MigrationDiagnostic(DiagnosticCodes.NoIntegrityFile, DiagnosticSeverity.Warning,

@@ -18,6 +18,13 @@ public sealed class ReportMigrationStatus : DatabaseTask
     [Output]
     public int PendingCount { get; private set; }
 
+    /// <summary>
+    /// The status as JSON, whatever the format: the targets put it in $(MigrationStatusJson), which
+    /// <c>-getProperty:MigrationStatusJson</c> prints alone on stdout for scripts (warnings go to stderr).
+    /// </summary>
+    [Output]
+    public string? StatusJson { get; private set; }
+
     protected override bool ExecuteCore()
     {
         var format = string.IsNullOrWhiteSpace(Format) ? "text" : Format.Trim().ToLowerInvariant();
@@ -31,16 +38,17 @@ public sealed class ReportMigrationStatus : DatabaseTask
         if (status is null) return false;
 
         PendingCount = status.Pending.Count;
+        StatusJson = status.ToJson();
         if (string.IsNullOrWhiteSpace(OutputFile))
         {
-            if (format == "json") Log.LogMessage(MessageImportance.High, "{0}", status.ToJson());
+            if (format == "json") Log.LogMessage(MessageImportance.High, "{0}", StatusJson);
             else foreach (var line in status.ToLines()) Log.LogMessage(MessageImportance.High, "{0}", line);
         }
         else
         {
             var path = Path.GetFullPath(OutputFile);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, format == "json" ? status.ToJson() : string.Join(Environment.NewLine, status.ToLines()) + Environment.NewLine);
+            File.WriteAllText(path, format == "json" ? StatusJson : string.Join(Environment.NewLine, status.ToLines()) + Environment.NewLine);
             Log.LogMessage(MessageImportance.High, "Wrote migration status to {0}", path);
         }
 

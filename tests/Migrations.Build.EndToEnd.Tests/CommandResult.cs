@@ -5,6 +5,9 @@ namespace Migrations.Build.EndToEnd.Tests;
 /// <summary>What a dotnet command did: exit code, output, and the canonical MSBuild diagnostics in it.</summary>
 public sealed partial record CommandResult(int ExitCode, string Output)
 {
+    /// <summary>Standard output alone (<see cref="Output"/> has both streams, interleaved as they came).</summary>
+    public string StandardOutput { get; init; } = "";
+
     [GeneratedRegex(@"^(?:\s*\d+:\d+>)?\s*(?<file>.+?)(?:\((?<line>\d+),(?<col>\d+)\))?\s*:\s+(?<severity>error|warning)\s+(?<code>MIG\d{3})\s*:\s*(?<message>.*?)(?:\s+\[[^\]]+\])?\s*$", RegexOptions.Multiline)]
     private static partial Regex DiagnosticLine();
 

@@ -291,4 +291,51 @@ public sealed class ConnectionTests : IDisposable
         listener.Stop();
         return port;
     }
+
+    [Fact]
+    public void A_connection_string_split_by_MSBuild_at_its_semicolons_is_named_and_the_quoted_form_works()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(WithPassword(_db));
+        var plain = $"Host={builder.Host};Port={builder.Port};Database={builder.Database};Username={builder.Username};Password={Secret}";
+
+        // As typed in a shell: MSBuild cuts the value at ';' and the rest become properties of their own.
+        var split = _project.MSBuild("-t:MigrateUp", "-p:MigrationConnectionString=" + plain);
+        Assert.NotEqual(0, split.ExitCode);
+        var error = split.Single("MIG012");
+        Assert.Contains("cut at its first ';' by MSBuild", error.Message);
+        Assert.Contains("Database, Password, Port, Username became properties of their own", error.Message);
+        Assert.DoesNotContain(split.Diagnostics, d => d.Code == "MIG201");
+        Assert.DoesNotContain(Secret, split.Output);
+
+        // The documented forms keep the ';': double quotes that reach MSBuild, or %3B.
+        var quoted = _project.MSBuild("-t:MigrateUp", $"-p:MigrationConnectionString=\"{plain}\"");
+        Assert.True(quoted.ExitCode == 0, quoted.ToString());
+        Assert.Contains("Applied 000001_create_users", quoted.Output);
+        var escaped = _project.MSBuild("-t:MigrateStatus", "-p:MigrationConnectionString=" + plain.Replace(";", "%3B"));
+        Assert.True(escaped.ExitCode == 0, escaped.ToString());
+        Assert.DoesNotContain(Secret, quoted.Output + escaped.Output);
+    }
+
+    [Fact]
+    public void A_misspelled_key_is_named_with_the_keyword_it_resembles()
+    {
+        _project.Variables["MIGRATION_CONNECTION_STRING"] = _db + ";Usernme=deploy";
+        var result = _project.MSBuild("-t:MigrateUp");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("'usernme' is not a connection string keyword (did you mean 'Username'?)", result.Single("MIG012").Message);
+    }
+
+    [Fact]
+    public void Status_as_JSON_alone_on_stdout_for_scripts()
+    {
+        _project.Variables["MIGRATION_CONNECTION_STRING"] = _db;
+        _project.WritePair("000002_create_projects", "CREATE TABLE projects (id int);\n", "DROP TABLE projects;\n");
+        Assert.Equal(0, _project.MSBuild("-t:MigrateUp", "-p:MigrationTarget=1").ExitCode);
+
+        var result = _project.MSBuild("-t:MigrateStatus", "-getProperty:MigrationStatusJson");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = System.Text.Json.JsonDocument.Parse(result.StandardOutput);
+        Assert.Equal(1, json.RootElement.GetProperty("currentVersion").GetInt64());
+        Assert.Equal(2, json.RootElement.GetProperty("pending")[0].GetProperty("version").GetInt64());
+    }
 }

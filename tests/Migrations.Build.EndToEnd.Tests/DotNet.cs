@@ -45,8 +45,17 @@ public static class ProcessRunner
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
         var output = new StringBuilder();
+        var standardOutput = new StringBuilder();
         using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+                standardOutput.AppendLine(e.Data);
+            }
+        };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.Start();
         process.BeginOutputReadLine();
@@ -58,7 +67,7 @@ public static class ProcessRunner
             throw new TimeoutException($"{fileName} {string.Join(' ', args)} did not finish in 5 minutes:\n{output}");
         }
         process.WaitForExit();
-        lock (output) return new CommandResult(process.ExitCode, output.ToString());
+        lock (output) return new CommandResult(process.ExitCode, output.ToString()) { StandardOutput = standardOutput.ToString() };
     }
 
     private static async Task Interrupt(Process process, Func<bool> when)

@@ -18,8 +18,9 @@ public sealed class IntegrityTests(PackageFixture package) : IDisposable
     }
 
     [Fact]
-    public void Sum_is_missing_then_written_then_edits_additions_and_deletions_fail_the_build()
+    public void Sum_is_missing_then_written_then_edits_additions_and_deletions_of_mainline_migrations_fail_the_build()
     {
+        Git("init", "-q", "-b", "main");
         _project.WritePair("000001_create_users", "CREATE TABLE users (id int);\n", "DROP TABLE users;\n");
         _project.WritePair("000002_add_email", "ALTER TABLE users ADD COLUMN email text;\n", "ALTER TABLE users DROP COLUMN email;\n");
         Assert.False(Run(true).Single("MIG304").IsError);
@@ -27,8 +28,10 @@ public sealed class IntegrityTests(PackageFixture package) : IDisposable
         Assert.Contains("Recorded 2 migration(s)", Run(true, "-t:MigrateHash").Output);
         Assert.Contains("000001_create_users.up.sql", File.ReadAllText(SumPath));
         Assert.Empty(Run(true).Diagnostics);
+        Git("add", "migrations");
+        Git("commit", "-q", "-m", "first two");
 
-        // An edit to a recorded migration.
+        // An edit to a recorded migration that is on the mainline.
         var edited = Path.Combine(_project.MigrationsDirectory, "000001_create_users.up.sql");
         File.WriteAllText(edited, "CREATE TABLE users (id bigint);\n");
         var changed = Run(false).Single("MIG301");
@@ -37,13 +40,15 @@ public sealed class IntegrityTests(PackageFixture package) : IDisposable
         Run(true, "-t:MigrateHash");
         Assert.Empty(Run(true).Diagnostics);
 
-        // A file added by hand, not recorded.
+        // A file on the mainline that the sum does not record.
         var added = _project.WriteMigration("000003_add_age.up.sql", "ALTER TABLE users ADD COLUMN age int;\n");
         _project.WriteMigration("000003_add_age.down.sql", "ALTER TABLE users DROP COLUMN age;\n");
+        Git("add", "migrations/000003_add_age.up.sql", "migrations/000003_add_age.down.sql");
+        Git("commit", "-q", "-m", "age, without its sum");
         Assert.Contains(Run(false).Diagnostics, d => d.Code == "MIG302" && d.File == added);
         Run(true, "-t:MigrateHash");
 
-        // A recorded file deleted: reported on its line of migrations.sum.
+        // A recorded mainline file deleted: reported on its line of migrations.sum.
         File.Delete(added);
         File.Delete(Path.Combine(_project.MigrationsDirectory, "000003_add_age.down.sql"));
         var missing = Run(false).Diagnostics;
@@ -60,9 +65,10 @@ public sealed class IntegrityTests(PackageFixture package) : IDisposable
     }
 
     [Fact]
-    public void MigrateCreate_does_not_hide_an_edited_recorded_migration()
+    public void MigrateCreate_does_not_hide_an_edited_recorded_migration_of_the_mainline()
     {
-        Run(true, "-t:MigrateCreate", "-p:MigrationName=create_users");
+        Git("init", "-q", "-b", "main");
+        CreateAndCommit("create_users");
         var up = Directory.GetFiles(_project.MigrationsDirectory, "*.up.sql").Single();
         File.AppendAllText(up, "-- edited after it was recorded\n");
         var create = Run(true, "-t:MigrateCreate", "-p:MigrationName=add_email");
@@ -179,17 +185,7 @@ public sealed class IntegrityTests(PackageFixture package) : IDisposable
         Git("commit", "-q", "-m", name);
     }
 
-    private void Git(params string[] args)
-    {
-        var result = GitResult(args);
-        Assert.True(result.ExitCode == 0, $"git {string.Join(' ', args)}: {result.Output}");
-    }
+    private void Git(params string[] args) => TestGit.Run(_project.Directory, args);
 
-    private CommandResult GitResult(params string[] args) => ProcessRunner.Run("git", _project.Directory, new Dictionary<string, string>
-    {
-        ["GIT_AUTHOR_NAME"] = "Test",
-        ["GIT_COMMITTER_NAME"] = "Test",
-        ["GIT_AUTHOR_EMAIL"] = "test@example.invalid",
-        ["GIT_COMMITTER_EMAIL"] = "test@example.invalid",
-    }, args);
+    private CommandResult GitResult(params string[] args) => TestGit.Result(_project.Directory, args);
 }

@@ -90,12 +90,83 @@ public sealed class ConnectionSettings
         {
             return new NpgsqlConnectionStringBuilder(value);
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
         {
             // Not the builder's message: with an unquoted ';' in a password it would name part of the password.
-            throw new ConnectionSettingsException(
-                "the connection string is not valid (an unknown key, a bad value, or a value with ';' or '=' that is not quoted: write Password='a;b')");
+            throw new ConnectionSettingsException("the connection string is not valid: " + ExplainInvalid(value));
         }
+    }
+
+    /// <summary>Whether <paramref name="key"/> is one of Npgsql's connection string keywords (any spelling it accepts).</summary>
+    public static bool IsKeyword(string key) => KnownKeys.ContainsKey(key);
+
+    private static readonly NpgsqlConnectionStringBuilder KnownKeys = new();
+
+    /// <summary>The keywords people write, for a suggestion when a key is misspelled.</summary>
+    private static readonly string[] CommonKeys =
+    [
+        "Host", "Port", "Database", "Username", "Password", "SSL Mode", "Trust Server Certificate", "Timeout", "Command Timeout",
+        "Search Path", "Application Name", "Target Session Attributes", "Keepalive", "Passfile", "Root Certificate", "Options",
+    ];
+
+    /// <summary>
+    /// What is wrong, naming the key but never a value. A key right after Password= is not named either: an unquoted ';'
+    /// in a password turns the rest of the password into a "key".
+    /// </summary>
+    internal static string ExplainInvalid(string value)
+    {
+        const string generic = "a value with ';' or '=' must be quoted: write Password='a;b'";
+        List<KeyValuePair<string, object>> pairs;
+        try
+        {
+            var parsed = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = value };
+            pairs = parsed.Keys.Cast<string>().Select(k => new KeyValuePair<string, object>(k, parsed[k])).ToList();
+        }
+        catch (ArgumentException)
+        {
+            return "it is not 'key=value;key=value' (" + generic + ")";
+        }
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            var key = pairs[i].Key;
+            if (!IsKeyword(key))
+            {
+                if (i > 0 && IsPasswordKey(pairs[i - 1].Key)) return "the password seems to contain an unquoted ';' (" + generic + ")";
+                var suggestion = CommonKeys.MinBy(k => EditDistance(k.ToLowerInvariant(), key.ToLowerInvariant()))!;
+                return $"'{key}' is not a connection string keyword" +
+                       (EditDistance(suggestion.ToLowerInvariant(), key.ToLowerInvariant()) <= 3 ? $" (did you mean '{suggestion}'?)" : "") +
+                       "; the keywords are Npgsql's: Host, Port, Database, Username, Password, SSL Mode, …";
+            }
+            try
+            {
+                _ = new NpgsqlConnectionStringBuilder { [key] = pairs[i].Value };
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
+            {
+                return IsPasswordKey(key) ? "the password is not valid" : $"the value of '{key}' is not valid for it";
+            }
+        }
+        return generic;
+    }
+
+    private static bool IsPasswordKey(string key) =>
+        key.Equals("password", StringComparison.OrdinalIgnoreCase) || key.Equals("psw", StringComparison.OrdinalIgnoreCase) || key.Equals("pwd", StringComparison.OrdinalIgnoreCase);
+
+    private static int EditDistance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var diagonal = row[0];
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.Length];
     }
 }
 
