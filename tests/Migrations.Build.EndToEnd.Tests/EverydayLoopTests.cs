@@ -80,11 +80,14 @@ public sealed class EverydayLoopTests : IDisposable
         TestGit.Run(_project.Directory, "commit", "-q", "-m", "agents");
 
         var onBranch = Path.Combine(_project.MigrationsDirectory, "000002_create_agents.up.sql");
-        File.AppendAllText(onBranch, "CREATE TABLE agents (id int);\n");
-        Assert.Contains("000002_create_agents.up.sql (edited)", Run(true).Output);
+        File.WriteAllText(onBranch, "CREATE TABLE agents (id int);\n");
+        File.WriteAllText(Path.ChangeExtension(Path.ChangeExtension(onBranch, null), ".down.sql"), "DROP TABLE agents;\n");
+        var edited = Run(true);
+        Assert.Contains("000002_create_agents.up.sql (edited), 000002_create_agents.down.sql (edited)", edited.Output);
+        Assert.Empty(edited.Diagnostics);
 
         var onMainline = Path.Combine(_project.MigrationsDirectory, "000001_create_users.up.sql");
-        File.AppendAllText(onMainline, "CREATE TABLE users (id int);\n");
+        File.WriteAllText(onMainline, "CREATE TABLE users (id int);\n");
         var error = Run(false).Single("MIG301");
         Assert.Equal((onMainline, 1, 1), (error.File, error.Line, error.Column));
         Assert.Contains("it is on the mainline (main)", error.Message);
