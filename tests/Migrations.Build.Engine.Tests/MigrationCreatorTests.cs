@@ -81,7 +81,7 @@ public class MigrationCreatorTests : IDisposable
     [InlineData("add agents")]
     [InlineData("../evil")]
     [InlineData("quote'name")]
-    [InlineData("Add_Users")]
+    [InlineData("add.agents")]
     [InlineData("")]
     public void Invalid_names_are_refused_and_nothing_is_written(string name)
     {
@@ -90,6 +90,33 @@ public class MigrationCreatorTests : IDisposable
         Assert.Equal(DiagnosticCodes.InvalidMigrationName, Assert.Single(result.Diagnostics).Code);
         Assert.Empty(FileNames());
         Assert.Empty(Directory.GetDirectories(_dir.Path));
+    }
+
+    [Theory]
+    [InlineData("add-agents")]
+    [InlineData("Add_Users")]
+    [InlineData("add agents")]
+    [InlineData("../evil")]
+    [InlineData("x'quote")]
+    [InlineData("add.agents")]
+    [InlineData("a/b")]
+    public void A_name_is_accepted_exactly_when_a_migration_file_can_have_it(string name)
+    {
+        var fileNameAccepts = MigrationFileName.TryParse($"1_{name}.up.sql", out var parsed, out _) && parsed!.Name == name;
+
+        var result = Create(name);
+
+        Assert.Equal(fileNameAccepts, result.Succeeded);
+        if (result.Succeeded) Assert.Equal([$"000001_{name}.down.sql", $"000001_{name}.up.sql"], FileNames());
+    }
+
+    [Fact]
+    public void A_name_with_a_hyphen_is_created_and_loads_as_that_migration()
+    {
+        Assert.True(Create("add-agents").Succeeded);
+
+        var migration = Assert.Single(MigrationSetLoader.Load(new MigrationSetOptions(_dir.Path)).Migrations);
+        Assert.Equal("add-agents", migration.Name);
     }
 
     [Fact]
