@@ -99,9 +99,7 @@ public static class MigrationCreator
             return value > highest.Version ? candidate : (highest.Version + 1).ToString(CultureInfo.InvariantCulture);
         }
 
-        var padded = set.Migrations.Any(m => m.VersionText.StartsWith('0'));
-        var next = (highest.Version + 1).ToString(CultureInfo.InvariantCulture);
-        return padded ? next.PadLeft(set.VersionWidth, '0') : next;
+        return set.VersionTextOf(highest.Version + 1);
     }
 
     private static Result Failed(string code, string message) =>

@@ -103,9 +103,9 @@ internal sealed class ScriptLinter
 
     private void DestructiveStatement(StatementInfo info, int index)
     {
-        var description = info.DestructiveDescription;
+        var description = info.Statement.Excerpt();
         var message = info.Kind is StatementKind.Delete or StatementKind.Update
-            ? $"'{description}' changes every row of the table, and a down migration cannot bring the old values back: " +
+            ? $"'{description}' has no WHERE, so it changes every row of the table, and a down migration cannot bring the old values back: " +
               "add a WHERE clause for the rows you mean; if it really is every row, say so with '-- migrate:ignore MIG112' on the line before"
             : $"'{description}' destroys data, and no down migration can bring it back once it has run in production: " +
               "make sure nothing still reads it and that a backup exists, then acknowledge it with '-- migrate:ignore MIG112' on the line before";
