@@ -318,6 +318,27 @@ public sealed class MigrationLinterTests : IDisposable
     public void Temporary_tables_need_no_undoing()
     {
         None(LintPair("CREATE TEMP TABLE staging (id int);\nCREATE TEMPORARY TABLE staging2 AS SELECT 1;", "SELECT 1;"));
+        None(LintPair("CREATE TEMP TABLE staging (id int);\nCREATE INDEX ix_staging ON staging (id);", "SELECT 1;"), LintCodes.DownDoesNotReverseUp);
+    }
+
+    [Fact]
+    public void A_trigger_left_behind_is_reported_with_a_drop_that_names_its_table()
+    {
+        var found = Single(LintPair("CREATE TRIGGER users_touch BEFORE UPDATE ON app.users FOR EACH ROW EXECUTE FUNCTION touch();", "SELECT 1;"),
+            LintCodes.DownDoesNotReverseUp, DiagnosticSeverity.Warning, Down, 1, 1);
+        Assert.Contains("'DROP TRIGGER IF EXISTS users_touch ON app.users;'", found.Message);
+    }
+
+    [Theory]
+    [InlineData("ALTER TABLE users ADD COLUMN tier text;\nCREATE INDEX ix_tier ON users (lower(tier)) WHERE tier <> '';", "ALTER TABLE users DROP COLUMN tier;")]
+    [InlineData("CREATE TABLE t (id int);\nCREATE SEQUENCE s OWNED BY t.id;\nCREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f();", "DROP TABLE t;")]
+    [InlineData("CREATE TABLE t (id int);\nCREATE VIEW v AS SELECT * FROM t;\nCREATE MATERIALIZED VIEW mv AS SELECT * FROM v;\nCREATE INDEX ix ON mv (id);", "DROP TABLE t CASCADE;")]
+    [InlineData("CREATE MATERIALIZED VIEW mv AS SELECT 1 AS id;\nCREATE INDEX ix ON mv (id);", "DROP MATERIALIZED VIEW mv;")]
+    [InlineData("CREATE TABLE p (at date) PARTITION BY RANGE (at);\nCREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');", "DROP TABLE p;")]
+    [InlineData("CREATE TABLE a (id int);\nALTER TABLE a RENAME TO b;\nCREATE INDEX ix ON b (id);\nALTER INDEX ix RENAME TO ix_b;", "DROP TABLE b;")]
+    public void What_PostgreSQL_drops_along_with_what_the_down_drops_is_reversed(string up, string down)
+    {
+        None(LintPair(up, down), LintCodes.DownDoesNotReverseUp);
     }
 
     [Fact]
