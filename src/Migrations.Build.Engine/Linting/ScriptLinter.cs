@@ -29,6 +29,9 @@ internal sealed class ScriptLinter
 
     public IReadOnlyList<StatementInfo> Statements { get; }
 
+    /// <summary>The end of the file was swallowed by an unterminated construct (MIG101, MIG104): how the file ends is unknown.</summary>
+    public bool SwallowsRest => _split.SwallowsRest;
+
     /// <summary>False when the script is marked <c>-- migrate:no-transaction</c>.</summary>
     public bool Transactional { get; }
 

@@ -32,6 +32,18 @@ public sealed class MigrationRunnerMessageTests(LocalClusterFixture fixture) : I
     }
 
     [Fact]
+    public async Task An_unclosed_parenthesis_is_refused_as_itself_at_apply_not_as_transaction_control()
+    {
+        _folder.Write("001_x.sql", "BEGIN; CREATE TABLE x (id int; COMMIT;\n");
+        var set = Load();
+
+        Assert.False(await NewRunner(fixture.NewDatabase()).UpAsync(() => set, new UpOptions()));
+
+        var refused = Assert.Single(_log.Diagnostics);
+        Assert.Equal((DiagnosticCodes.UnclosedParenthesis, 1, 23), (refused.Code, refused.Line, refused.Column));
+    }
+
+    [Fact]
     public async Task Rolling_back_a_forward_only_migration_names_a_file_as_wide_as_the_folder_writes_versions()
     {
         _folder.Write("000001_users.sql", "CREATE TABLE users (id int);\n");

@@ -57,6 +57,24 @@ public sealed class MigrationLinterTests : IDisposable
     }
 
     [Fact]
+    public void An_unclosed_parenthesis_is_reported_as_itself_not_as_a_missing_commit()
+    {
+        var diagnostics = LintPair("BEGIN; CREATE TABLE x (id int; COMMIT;", "BEGIN; DROP TABLE x; COMMIT;");
+
+        var found = Assert.Single(diagnostics);
+        Assert.Equal((DiagnosticCodes.UnclosedParenthesis, DiagnosticSeverity.Error, Up, 1, 23),
+            (found.Code, found.Severity, Path.GetFileName(found.FilePath), found.Line, found.Column));
+    }
+
+    [Fact]
+    public void An_unterminated_string_is_not_also_a_missing_commit()
+    {
+        var diagnostics = LintForwardOnly("-- migrate:no-transaction\nBEGIN;\nINSERT INTO t VALUES ('open);\nCOMMIT;\n");
+
+        Assert.Equal([DiagnosticCodes.UnterminatedSql], diagnostics.Select(d => d.Code));
+    }
+
+    [Fact]
     public void The_repository_s_own_migrations_and_the_templates_lint_clean()
     {
         foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoRoot(), "migrations"), "*.sql"))
