@@ -1,3 +1,6 @@
+using System.Text.RegularExpressions;
+using Migrations.Build.Engine.Linting;
+
 namespace Migrations.Build.Engine.Tests;
 
 public class MigrationCreatorTests : IDisposable
@@ -136,6 +139,57 @@ public class MigrationCreatorTests : IDisposable
         Assert.Contains("-- migrate:no-transaction", up);
         Assert.DoesNotContain("BEGIN;", up);
         Assert.DoesNotContain("COMMIT;", up);
+    }
+
+    [Theory]
+    [InlineData("add_index_projects_owner", "idx_projects_owner", "projects (owner)")]
+    [InlineData("add_projects_owner_index", "idx_projects_owner", "projects (owner)")]
+    [InlineData("index_projects_on_owner", "idx_projects_owner", "projects (owner)")]
+    [InlineData("add-index-projects-owner", "idx_projects_owner", "projects (owner)")]
+    [InlineData("add_index_to_orders_on_customer_and_created_at", "idx_orders_customer_created_at", "orders (customer, created_at)")]
+    public void Add_index_template_takes_table_and_columns_from_the_name(string name, string index, string target)
+    {
+        Create(name, template: MigrationTemplates.AddIndex);
+
+        var up = File.ReadAllText(Path.Combine(_dir.Path, $"000001_{name}.up.sql"));
+        var down = File.ReadAllText(Path.Combine(_dir.Path, $"000001_{name}.down.sql"));
+        Assert.Contains($"CREATE INDEX CONCURRENTLY IF NOT EXISTS {index}\n    ON {target};", up);
+        Assert.Contains($"DROP INDEX CONCURRENTLY IF EXISTS {index};", down);
+        Assert.DoesNotContain("TODO", up);
+        Assert.DoesNotContain("my_", up);
+    }
+
+    /// <summary>Where the name does not tell a table or column, the template says so in SQL the build refuses, at the spot to fix.</summary>
+    [Theory]
+    [InlineData("add_index_on_keys", "add-index")]
+    [InlineData("add_index_user_accounts_email", "add-index")]
+    [InlineData("speed_things_up", "add-index")]
+    [InlineData("add_status", "add-column")]
+    [InlineData("add-2fa-codes", "create-table")]
+    public void A_name_that_does_not_tell_leaves_placeholders_the_build_reports_where_they_are(string name, string template)
+    {
+        Assert.True(Create(name, template).Succeeded);
+
+        var set = MigrationSetLoader.Load(new MigrationSetOptions(_dir.Path));
+        var reported = MigrationLinter.Lint(set, LintOptions.Default)
+            .Where(d => d.Code == LintCodes.TemplatePlaceholder)
+            .Select(d => (Path.GetFileName(d.FilePath), d.Line, d.Column, d.Severity))
+            .ToList();
+        var expected = new List<(string?, int, int, DiagnosticSeverity)>();
+        foreach (var file in FileNames())
+        {
+            var lines = File.ReadAllLines(Path.Combine(_dir.Path, file!));
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (lines[i].TrimStart().StartsWith("--", StringComparison.Ordinal)) continue;
+                foreach (Match placeholder in Regex.Matches(lines[i], "<[a-z]+>"))
+                    expected.Add((file, i + 1, placeholder.Index + 1, DiagnosticSeverity.Error));
+            }
+        }
+
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Order(), reported.Order());
+        Assert.DoesNotContain("my_", string.Concat(FileNames().Select(f => File.ReadAllText(Path.Combine(_dir.Path, f!)))));
     }
 
     [Fact]

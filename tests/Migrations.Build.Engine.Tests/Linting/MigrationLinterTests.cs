@@ -83,9 +83,16 @@ public sealed class MigrationLinterTests : IDisposable
 
         using var templates = new TempDirectory();
         var version = 1;
+        var names = new Dictionary<string, string>
+        {
+            [MigrationTemplates.Default] = "change_things",
+            [MigrationTemplates.CreateTable] = "create_orders",
+            [MigrationTemplates.AddColumn] = "add_status_to_orders",
+            [MigrationTemplates.AddIndex] = "add_index_orders_on_status",
+        };
         foreach (var template in MigrationTemplates.Names)
         {
-            var (up, down) = MigrationTemplates.Render(template, "add_status_to_orders", DateTime.UnixEpoch);
+            var (up, down) = MigrationTemplates.Render(template, names[template], DateTime.UnixEpoch);
             templates.Write($"{version:D6}_t.up.sql", up);
             templates.Write($"{version++:D6}_t.down.sql", down!);
         }
@@ -378,6 +385,18 @@ public sealed class MigrationLinterTests : IDisposable
     {
         None(LintPair("CREATE TABLE t (id int);", "  \n"), LintCodes.DownDoesNotReverseUp);
         None(LintForwardOnly("CREATE TABLE t (id int);"));
+    }
+
+    // ---- MIG119
+
+    [Fact]
+    public void A_template_placeholder_is_an_error_at_its_position_but_comparisons_are_not_placeholders()
+    {
+        var diagnostics = LintForwardOnly("SELECT 1 FROM t WHERE a <b AND c> d;\nALTER TABLE <table>\n  ADD COLUMN <column> text; -- <not sql>\n");
+
+        Assert.Equal([(2, 13), (3, 14)],
+            diagnostics.Where(d => d.Code == LintCodes.TemplatePlaceholder && d.Severity == DiagnosticSeverity.Error).Select(d => (d.Line, d.Column)));
+        Assert.Contains("'<table>' is a placeholder", diagnostics[0].Message);
     }
 
     // ---- MIG117
