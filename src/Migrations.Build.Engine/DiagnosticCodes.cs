@@ -29,7 +29,8 @@ public static class DiagnosticCodes
     public const string UnterminatedSql = "MIG101";
     public const string PsqlMetaCommand = "MIG102";
     public const string CopyWithClientData = "MIG103";
-    // MIG110-MIG118, the SQL lint rules: Linting.LintCodes.
+    public const string UnclosedParenthesis = "MIG104";
+    // MIG110-MIG119, the SQL lint rules: Linting.LintCodes.
 
     public const string NoDatabase = "MIG200";
     public const string CannotConnect = "MIG201";

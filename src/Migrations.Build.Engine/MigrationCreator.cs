@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Migrations.Build.Engine;
 
@@ -8,14 +7,11 @@ namespace Migrations.Build.Engine;
 /// Writes the next migration file(s) in the folder's own style: same layout, same version width,
 /// a timestamp where the folder uses timestamps.
 /// </summary>
-public static partial class MigrationCreator
+public static class MigrationCreator
 {
     private const int MaxNameLength = 100;
     private const int DefaultPairedWidth = 6;       // golang-migrate's `create -seq -digits 6`
     private const int DefaultForwardOnlyWidth = 3;  // 001_initial.sql
-
-    [GeneratedRegex("^[a-z0-9_]+$")]
-    private static partial Regex ValidName();
 
     public sealed record Result(IReadOnlyList<string> CreatedPaths, IReadOnlyList<MigrationDiagnostic> Diagnostics)
     {
@@ -27,10 +23,11 @@ public static partial class MigrationCreator
         name = name?.Trim() ?? "";
         template = string.IsNullOrWhiteSpace(template) ? MigrationTemplates.Default : template.Trim();
 
-        if (name.Length == 0 || name.Length > MaxNameLength || !ValidName().IsMatch(name))
+        if (name.Length == 0 || name.Length > MaxNameLength || !MigrationFileName.IsValidName(name))
         {
             return Failed(DiagnosticCodes.InvalidMigrationName,
-                $"migration name '{name}' is not valid: use 1 to {MaxNameLength} lower-case letters, digits and '_', " +
+                $"migration name '{name}' is not valid: use 1 to {MaxNameLength} {MigrationFileName.NameRuleDescription} " +
+                "(the characters a migration file's name may have), " +
                 "e.g. -p:MigrationName=add_agents_table");
         }
         if (!MigrationTemplates.Exists(template))
@@ -102,9 +99,7 @@ public static partial class MigrationCreator
             return value > highest.Version ? candidate : (highest.Version + 1).ToString(CultureInfo.InvariantCulture);
         }
 
-        var padded = set.Migrations.Any(m => m.VersionText.StartsWith('0'));
-        var next = (highest.Version + 1).ToString(CultureInfo.InvariantCulture);
-        return padded ? next.PadLeft(set.VersionWidth, '0') : next;
+        return set.VersionTextOf(highest.Version + 1);
     }
 
     private static Result Failed(string code, string message) =>

@@ -12,8 +12,27 @@ public sealed partial record MigrationFileName(long Version, string VersionText,
 {
     public const int MaxVersionDigits = 19;
 
-    [GeneratedRegex(@"^(?<version>[0-9]+)_(?<name>[A-Za-z0-9_-]+?)(?<kind>\.up|\.down)?\.sql$", RegexOptions.CultureInvariant)]
+    /// <summary>
+    /// The characters a migration's name may have, as a regex character class body. The one definition of a valid
+    /// name: the file-name parser and MigrateCreate both use it, so a name one accepts the other does too.
+    /// </summary>
+    private const string NameCharacters = "A-Za-z0-9_-";
+
+    /// <summary>The name rule in words, for messages.</summary>
+    public const string NameRuleDescription = "letters, digits, '_' and '-'";
+
+    [GeneratedRegex(@"^(?<version>[0-9]+)_(?<name>[" + NameCharacters + @"]+?)(?<kind>\.up|\.down)?\.sql$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
+
+    [GeneratedRegex(@"^[" + NameCharacters + @"]+\z", RegexOptions.CultureInvariant)]
+    private static partial Regex NamePattern();
+
+    /// <summary>Whether <paramref name="name"/> can be the name part of a migration file (its length aside).</summary>
+    public static bool IsValidName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return NamePattern().IsMatch(name);
+    }
 
     /// <summary>Leading zeros make the folder's width: "000042" has width 6.</summary>
     public int Width => VersionText.Length;
@@ -28,7 +47,7 @@ public sealed partial record MigrationFileName(long Version, string VersionText,
         if (!match.Success)
         {
             problem = "expected '{version}_{name}.up.sql', '{version}_{name}.down.sql' or '{version}_{name}.sql', " +
-                      "where version is digits and name is letters, digits, '_' or '-'";
+                      $"where version is digits and name is {NameRuleDescription}";
             return false;
         }
 

@@ -35,5 +35,17 @@ public sealed class MigrationSet
     /// <summary>Widest version text in the folder: new migrations keep it.</summary>
     public int VersionWidth => Migrations.Count == 0 ? 0 : Migrations.Max(m => m.VersionText.Length);
 
+    /// <summary>
+    /// <paramref name="version"/> as this folder writes versions: the migration's own text when the folder has it,
+    /// else zero-padded to <see cref="VersionWidth"/> when the folder pads (3 is "000003" among "000001", "000002").
+    /// </summary>
+    public string VersionTextOf(long version)
+    {
+        foreach (var migration in Migrations)
+            if (migration.Version == version) return migration.VersionText;
+        var text = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Migrations.Any(m => m.VersionText.StartsWith('0')) ? text.PadLeft(VersionWidth, '0') : text;
+    }
+
     public long HighestVersion => Migrations.Count == 0 ? 0 : Migrations[^1].Version;
 }

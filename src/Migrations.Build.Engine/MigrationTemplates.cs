@@ -1,13 +1,14 @@
-using System.Text.RegularExpressions;
-
 namespace Migrations.Build.Engine;
 
 /// <summary>
 /// The SQL that MigrateCreate writes. These are the templates teams used with the seed skill, corrected:
 /// an index built CONCURRENTLY runs outside BEGIN/COMMIT (PostgreSQL refuses it inside a transaction),
-/// new columns are nullable or defaulted, and down scripts do not CASCADE.
+/// new columns are nullable or defaulted, and down scripts do not CASCADE. Table and column names come from the
+/// migration's name (<see cref="MigrationNameParts"/>); where the name does not tell them, the SQL says
+/// <see cref="TablePlaceholder"/> or <see cref="ColumnPlaceholder"/>, which PostgreSQL refuses and the build
+/// reports (MIG119) until they are replaced, rather than a made-up name that passes the build.
 /// </summary>
-public static partial class MigrationTemplates
+public static class MigrationTemplates
 {
     public const string Default = "default";
     public const string CreateTable = "create-table";
@@ -18,11 +19,8 @@ public static partial class MigrationTemplates
 
     public static bool Exists(string name) => Names.Contains(name, StringComparer.Ordinal);
 
-    [GeneratedRegex("^(?:create_|add_)?(?<table>[a-z0-9_]+?)(?:_table)?$")]
-    private static partial Regex CreateTableName();
-
-    [GeneratedRegex("^add_(?<column>[a-z0-9_]+?)_to_(?<table>[a-z0-9_]+)$")]
-    private static partial Regex AddColumnName();
+    public const string TablePlaceholder = "<table>";
+    public const string ColumnPlaceholder = "<column>";
 
     public static (string Up, string? Down) Render(string template, string name, DateTime createdUtc)
     {
@@ -30,9 +28,9 @@ public static partial class MigrationTemplates
         var downHeader = $"-- Rollback: {name}\n-- Created: {createdUtc:yyyy-MM-dd HH:mm:ss} UTC\n\n";
         var (up, down) = template switch
         {
-            CreateTable => CreateTableBody(CreateTableName().Match(name).Groups["table"].Value),
+            CreateTable => CreateTableBody(name),
             AddColumn => AddColumnBody(name),
-            AddIndex => AddIndexBody(),
+            AddIndex => AddIndexBody(name),
             _ => DefaultBody(),
         };
         return (header + up, downHeader + down);
@@ -56,11 +54,19 @@ public static partial class MigrationTemplates
 
         """);
 
-    private static (string, string) CreateTableBody(string table) => (
+    private static (string, string) CreateTableBody(string name)
+    {
+        var derived = MigrationNameParts.TableToCreate(name);
+        var table = derived ?? TablePlaceholder;
+        var todo = derived is null ? $"-- TODO: replace {TablePlaceholder} with the table's name (a name like create_orders fills it in).\n" : "";
+        return CreateTableBody(table, todo);
+    }
+
+    private static (string, string) CreateTableBody(string table, string todo) => (
         $"""
         BEGIN;
 
-        CREATE TABLE {table} (
+        {todo}CREATE TABLE {table} (
             id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
             name VARCHAR(255) NOT NULL,
             description TEXT,
@@ -92,10 +98,12 @@ public static partial class MigrationTemplates
 
     private static (string, string) AddColumnBody(string name)
     {
-        var match = AddColumnName().Match(name);
-        var column = match.Success ? match.Groups["column"].Value : "new_column";
-        var table = match.Success ? match.Groups["table"].Value : "my_table";
-        var todo = match.Success ? "" : "-- TODO: name the table and column (a name like add_status_to_orders fills them in).\n";
+        var (derivedTable, derivedColumn) = MigrationNameParts.ColumnToAdd(name);
+        var table = derivedTable ?? TablePlaceholder;
+        var column = derivedColumn ?? ColumnPlaceholder;
+        var todo = derivedTable is null || derivedColumn is null
+            ? $"-- TODO: replace {TablePlaceholder} and {ColumnPlaceholder} (a name like add_status_to_orders fills them in).\n"
+            : "";
         return (
             $"""
             BEGIN;
@@ -121,21 +129,30 @@ public static partial class MigrationTemplates
             """);
     }
 
-    private static (string, string) AddIndexBody() => (
-        """
-        -- migrate:no-transaction
-        -- CREATE INDEX CONCURRENTLY does not block writes, but PostgreSQL refuses it inside a
-        -- transaction, so this migration has no BEGIN/COMMIT and runs outside one.
-        -- TODO: name the table and column.
+    private static (string, string) AddIndexBody(string name)
+    {
+        var (derivedTable, columns, indexName) = MigrationNameParts.IndexTarget(name);
+        var table = derivedTable ?? TablePlaceholder;
+        var columnList = columns is null ? ColumnPlaceholder : string.Join(", ", columns);
+        var index = indexName ?? $"idx_{TablePlaceholder}_{ColumnPlaceholder}";
+        var todo = derivedTable is null || columns is null
+            ? "-- TODO: replace the placeholders in <> (a name like add_index_orders_on_status fills them in).\n"
+            : "";
+        return (
+            $"""
+            -- migrate:no-transaction
+            -- CREATE INDEX CONCURRENTLY does not block writes, but PostgreSQL refuses it inside a
+            -- transaction, so this migration has no BEGIN/COMMIT and runs outside one.
+            {todo}
+            CREATE INDEX CONCURRENTLY IF NOT EXISTS {index}
+                ON {table} ({columnList});
 
-        CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_my_table_my_column
-            ON my_table (my_column);
+            """,
+            $"""
+            -- migrate:no-transaction
 
-        """,
-        """
-        -- migrate:no-transaction
+            DROP INDEX CONCURRENTLY IF EXISTS {index};
 
-        DROP INDEX CONCURRENTLY IF EXISTS idx_my_table_my_column;
-
-        """);
+            """);
+    }
 }

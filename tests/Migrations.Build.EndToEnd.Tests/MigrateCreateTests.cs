@@ -54,6 +54,33 @@ public sealed class MigrateCreateTests(PackageFixture package) : IDisposable
     }
 
     [Fact]
+    public void Add_index_takes_its_target_from_the_name_and_a_name_that_does_not_tell_fails_the_build_at_the_placeholders()
+    {
+        _project.WritePair("000001_create_projects", "CREATE TABLE projects (id int, owner text);\n", "DROP TABLE projects;\n");
+
+        var named = _project.MSBuild("-t:MigrateCreate", "-p:MigrationName=add_index_projects_owner", "-p:MigrationTemplate=add-index");
+        Assert.True(named.ExitCode == 0, named.ToString());
+        Assert.Contains("ON projects (owner);", File.ReadAllText(Path.Combine(_project.MigrationsDirectory, "000002_add_index_projects_owner.up.sql")));
+        var clean = _project.Build();
+        Assert.True(clean.ExitCode == 0, clean.ToString());
+        Assert.Empty(clean.Diagnostics);
+
+        // A name with '-' is a valid migration name; this one names no table or column.
+        var unnamed = _project.MSBuild("-t:MigrateCreate", "-p:MigrationName=speed-things-up", "-p:MigrationTemplate=add-index");
+        Assert.True(unnamed.ExitCode == 0, unnamed.ToString());
+        var up = Path.Combine(_project.MigrationsDirectory, "000003_speed-things-up.up.sql");
+        var lines = File.ReadAllLines(up);
+        var line = Array.FindIndex(lines, l => l.Contains("ON <table>", StringComparison.Ordinal));
+
+        var build = _project.Build();
+        Assert.NotEqual(0, build.ExitCode);
+        var placeholders = build.Diagnostics.Where(d => d.Code == "MIG119" && d.File.EndsWith("000003_speed-things-up.up.sql", StringComparison.Ordinal)).ToList();
+        Assert.All(placeholders, d => Assert.True(d.IsError));
+        Assert.Contains(placeholders, d => d.Line == line + 1 && d.Column == lines[line].IndexOf("<table>", StringComparison.Ordinal) + 1);
+        Assert.Contains(build.Diagnostics, d => d.Code == "MIG119" && d.File.EndsWith("000003_speed-things-up.down.sql", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Unknown_template_is_refused_with_MIG051()
     {
         var result = _project.MSBuild("-t:MigrateCreate", "-p:MigrationName=x", "-p:MigrationTemplate=nope");

@@ -1,3 +1,6 @@
+using System.Text.RegularExpressions;
+using Migrations.Build.Engine.Linting;
+
 namespace Migrations.Build.Engine.Tests;
 
 public class MigrationCreatorTests : IDisposable
@@ -81,7 +84,7 @@ public class MigrationCreatorTests : IDisposable
     [InlineData("add agents")]
     [InlineData("../evil")]
     [InlineData("quote'name")]
-    [InlineData("Add_Users")]
+    [InlineData("add.agents")]
     [InlineData("")]
     public void Invalid_names_are_refused_and_nothing_is_written(string name)
     {
@@ -90,6 +93,33 @@ public class MigrationCreatorTests : IDisposable
         Assert.Equal(DiagnosticCodes.InvalidMigrationName, Assert.Single(result.Diagnostics).Code);
         Assert.Empty(FileNames());
         Assert.Empty(Directory.GetDirectories(_dir.Path));
+    }
+
+    [Theory]
+    [InlineData("add-agents")]
+    [InlineData("Add_Users")]
+    [InlineData("add agents")]
+    [InlineData("../evil")]
+    [InlineData("x'quote")]
+    [InlineData("add.agents")]
+    [InlineData("a/b")]
+    public void A_name_is_accepted_exactly_when_a_migration_file_can_have_it(string name)
+    {
+        var fileNameAccepts = MigrationFileName.TryParse($"1_{name}.up.sql", out var parsed, out _) && parsed!.Name == name;
+
+        var result = Create(name);
+
+        Assert.Equal(fileNameAccepts, result.Succeeded);
+        if (result.Succeeded) Assert.Equal([$"000001_{name}.down.sql", $"000001_{name}.up.sql"], FileNames());
+    }
+
+    [Fact]
+    public void A_name_with_a_hyphen_is_created_and_loads_as_that_migration()
+    {
+        Assert.True(Create("add-agents").Succeeded);
+
+        var migration = Assert.Single(MigrationSetLoader.Load(new MigrationSetOptions(_dir.Path)).Migrations);
+        Assert.Equal("add-agents", migration.Name);
     }
 
     [Fact]
@@ -109,6 +139,57 @@ public class MigrationCreatorTests : IDisposable
         Assert.Contains("-- migrate:no-transaction", up);
         Assert.DoesNotContain("BEGIN;", up);
         Assert.DoesNotContain("COMMIT;", up);
+    }
+
+    [Theory]
+    [InlineData("add_index_projects_owner", "idx_projects_owner", "projects (owner)")]
+    [InlineData("add_projects_owner_index", "idx_projects_owner", "projects (owner)")]
+    [InlineData("index_projects_on_owner", "idx_projects_owner", "projects (owner)")]
+    [InlineData("add-index-projects-owner", "idx_projects_owner", "projects (owner)")]
+    [InlineData("add_index_to_orders_on_customer_and_created_at", "idx_orders_customer_created_at", "orders (customer, created_at)")]
+    public void Add_index_template_takes_table_and_columns_from_the_name(string name, string index, string target)
+    {
+        Create(name, template: MigrationTemplates.AddIndex);
+
+        var up = File.ReadAllText(Path.Combine(_dir.Path, $"000001_{name}.up.sql"));
+        var down = File.ReadAllText(Path.Combine(_dir.Path, $"000001_{name}.down.sql"));
+        Assert.Contains($"CREATE INDEX CONCURRENTLY IF NOT EXISTS {index}\n    ON {target};", up);
+        Assert.Contains($"DROP INDEX CONCURRENTLY IF EXISTS {index};", down);
+        Assert.DoesNotContain("TODO", up);
+        Assert.DoesNotContain("my_", up);
+    }
+
+    /// <summary>Where the name does not tell a table or column, the template says so in SQL the build refuses, at the spot to fix.</summary>
+    [Theory]
+    [InlineData("add_index_on_keys", "add-index")]
+    [InlineData("add_index_user_accounts_email", "add-index")]
+    [InlineData("speed_things_up", "add-index")]
+    [InlineData("add_status", "add-column")]
+    [InlineData("add-2fa-codes", "create-table")]
+    public void A_name_that_does_not_tell_leaves_placeholders_the_build_reports_where_they_are(string name, string template)
+    {
+        Assert.True(Create(name, template).Succeeded);
+
+        var set = MigrationSetLoader.Load(new MigrationSetOptions(_dir.Path));
+        var reported = MigrationLinter.Lint(set, LintOptions.Default)
+            .Where(d => d.Code == LintCodes.TemplatePlaceholder)
+            .Select(d => (Path.GetFileName(d.FilePath), d.Line, d.Column, d.Severity))
+            .ToList();
+        var expected = new List<(string?, int, int, DiagnosticSeverity)>();
+        foreach (var file in FileNames())
+        {
+            var lines = File.ReadAllLines(Path.Combine(_dir.Path, file!));
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (lines[i].TrimStart().StartsWith("--", StringComparison.Ordinal)) continue;
+                foreach (Match placeholder in Regex.Matches(lines[i], "<[a-z]+>"))
+                    expected.Add((file, i + 1, placeholder.Index + 1, DiagnosticSeverity.Error));
+            }
+        }
+
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Order(), reported.Order());
+        Assert.DoesNotContain("my_", string.Concat(FileNames().Select(f => File.ReadAllText(Path.Combine(_dir.Path, f!)))));
     }
 
     [Fact]

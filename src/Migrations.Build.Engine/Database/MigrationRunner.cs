@@ -82,7 +82,7 @@ public sealed class MigrationRunner
                 var newest = toUndo[0];
                 var file = set.Migrations.FirstOrDefault(m => m.Version == newest.Version)?.Up?.Path;
                 _log.Report(AtFile(DiagnosticCodes.MissingDownForRollback,
-                    $"cannot roll back version {newest.Label}: {set.Directory} holds forward-only migrations ({newest.Version}_name.sql), " +
+                    $"cannot roll back version {newest.Label}: {set.Directory} holds forward-only migrations ({set.VersionTextOf(newest.Version)}_name.sql), " +
                     "which have no down scripts; write a new migration that undoes it. Nothing was rolled back", file));
                 return false;
             }
@@ -98,7 +98,9 @@ public sealed class MigrationRunner
                     var file = migration?.Up?.Path;
                     _log.Report(AtFile(DiagnosticCodes.MissingDownForRollback,
                         $"cannot roll back version {row.Label}: it has no down script" +
-                        (migration is null ? " (its migration files are gone)" : $" ('{migration}.down.sql')") + "; nothing was rolled back", file));
+                        (migration is null
+                            ? $" (its migration files are gone: restore '{set.VersionTextOf(row.Version)}_{(string.IsNullOrEmpty(row.Name) ? "name" : row.Name)}.up.sql' and its .down.sql)"
+                            : $" ('{migration}.down.sql')") + "; nothing was rolled back", file));
                     ok = false;
                     continue;
                 }
@@ -324,7 +326,7 @@ public sealed class MigrationRunner
         foreach (var statement in found)
         {
             _log.Report(new MigrationDiagnostic(DiagnosticCodes.DestructiveMigrationRefused, DiagnosticSeverity.Error,
-                $"destructive statement: {statement.Description}. Against {_connection.Description} this needs -p:AllowDestructiveMigrations=true; nothing was run",
+                $"destructive statement '{statement.Statement.Excerpt()}'. Against {_connection.Description} this needs -p:AllowDestructiveMigrations=true; nothing was run",
                 statement.FilePath, statement.Line, statement.Column));
         }
         return found.Count == 0;

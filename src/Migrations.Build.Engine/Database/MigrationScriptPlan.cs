@@ -35,7 +35,9 @@ public sealed class MigrationScriptPlan
         var transactional = !HasNoTransactionDirective(text);
         var statements = split.Statements.ToList();
 
-        if (transactional)
+        // When an unterminated construct swallowed the end of the file (MIG101, MIG104, which stop the run), its COMMIT may be in
+        // there: saying the BEGIN has none would blame the transaction for a quote or parenthesis.
+        if (transactional && !split.SwallowsRest)
         {
             if (statements.Count >= 2 && TransactionControl.IsBegin(statements[0]) && TransactionControl.IsCommit(statements[^1]))
             {

@@ -34,10 +34,13 @@ public static class LintCodes
     /// <summary>Warning: a <c>-- migrate:ignore</c> comment that is malformed or suppresses nothing.</summary>
     public const string UnusedSuppression = "MIG118";
 
+    /// <summary>Error: a template placeholder such as <c>&lt;table&gt;</c> that MigrateCreate left for the author to replace.</summary>
+    public const string TemplatePlaceholder = "MIG119";
+
     /// <summary>The codes a <c>-- migrate:ignore</c> comment may name.</summary>
     public static IReadOnlyList<string> Suppressible { get; } =
     [
         NonTransactionalInTransaction, TransactionControlMisuse, DestructiveStatement, Cascade,
-        NotNullColumnWithoutDefault, IndexWithoutConcurrently, DownDoesNotReverseUp, MissingIfExists,
+        NotNullColumnWithoutDefault, IndexWithoutConcurrently, DownDoesNotReverseUp, MissingIfExists, TemplatePlaceholder,
     ];
 }

@@ -1,8 +1,8 @@
 namespace Migrations.Build.Engine.Linting;
 
 /// <summary>
-/// Lints the SQL of migrations: the statement splitter's problems (MIG101, MIG102) and the rules MIG110 to
-/// MIG118, with the scripts' <c>-- migrate:ignore</c> suppressions applied. Pure: it reads the scripts'
+/// Lints the SQL of migrations: the statement splitter's problems (MIG101 to MIG104) and the rules MIG110 to
+/// MIG119, with the scripts' <c>-- migrate:ignore</c> suppressions applied. Pure: it reads the scripts'
 /// text that <see cref="MigrationSetLoader"/> already loaded and touches no database.
 /// </summary>
 public static class MigrationLinter

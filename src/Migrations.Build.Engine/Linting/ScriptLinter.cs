@@ -29,6 +29,9 @@ internal sealed class ScriptLinter
 
     public IReadOnlyList<StatementInfo> Statements { get; }
 
+    /// <summary>The end of the file was swallowed by an unterminated construct (MIG101, MIG104): how the file ends is unknown.</summary>
+    public bool SwallowsRest => _split.SwallowsRest;
+
     /// <summary>False when the script is marked <c>-- migrate:no-transaction</c>.</summary>
     public bool Transactional { get; }
 
@@ -60,6 +63,7 @@ internal sealed class ScriptLinter
                 info.Table is { } indexed && !created.Contains(indexed))
                 IndexWithoutConcurrently(info, indexed, i);
             if (_options.RequireIfExists) MissingIfExists(info, i);
+            TemplatePlaceholders(info, i);
             created.Observe(info);
         }
     }
@@ -103,9 +107,9 @@ internal sealed class ScriptLinter
 
     private void DestructiveStatement(StatementInfo info, int index)
     {
-        var description = info.DestructiveDescription;
+        var description = info.Statement.Excerpt();
         var message = info.Kind is StatementKind.Delete or StatementKind.Update
-            ? $"'{description}' changes every row of the table, and a down migration cannot bring the old values back: " +
+            ? $"'{description}' has no WHERE, so it changes every row of the table, and a down migration cannot bring the old values back: " +
               "add a WHERE clause for the rows you mean; if it really is every row, say so with '-- migrate:ignore MIG112' on the line before"
             : $"'{description}' destroys data, and no down migration can bring it back once it has run in production: " +
               "make sure nothing still reads it and that a backup exists, then acknowledge it with '-- migrate:ignore MIG112' on the line before";
@@ -144,6 +148,34 @@ internal sealed class ScriptLinter
             $"'-- {MigrationScriptPlan.NoTransactionDirective}' (CONCURRENTLY cannot run in a transaction)",
             info.Statement.StartPosition, index);
     }
+
+    /// <summary>
+    /// MIG119: <c>&lt;table&gt;</c>, <c>&lt;column&gt;</c> and the like, written together, as MigrateCreate leaves them where
+    /// the migration's name did not tell it the names. PostgreSQL would refuse them, but only at apply time.
+    /// </summary>
+    private void TemplatePlaceholders(StatementInfo info, int index)
+    {
+        var statement = info.Statement;
+        if (!statement.TextSpan.Contains('<')) return;
+        var tokens = statement.TokenSpan;
+        var source = statement.Source;
+        for (var i = 0; i + 2 < tokens.Length; i++)
+        {
+            var open = tokens[i];
+            var word = tokens[i + 1];
+            var close = tokens[i + 2];
+            if (!IsSingleOperator(open, source, '<') || word.Kind != SqlTokenKind.Word || !IsSingleOperator(close, source, '>') ||
+                open.End != word.Start || word.End != close.Start) continue;
+            var placeholder = source[open.Start..close.End];
+            Add(LintCodes.TemplatePlaceholder, DiagnosticSeverity.Error,
+                $"'{placeholder}' is a placeholder MigrateCreate left because the migration's name did not tell it: " +
+                $"replace it with the real name (PostgreSQL would refuse '{placeholder}' when the migration is applied)",
+                PositionOf(statement, open.Start), index);
+        }
+    }
+
+    private static bool IsSingleOperator(SqlToken token, string source, char c) =>
+        token.Kind == SqlTokenKind.Operator && token.Length == 1 && source[token.Start] == c;
 
     private void MissingIfExists(StatementInfo info, int index)
     {

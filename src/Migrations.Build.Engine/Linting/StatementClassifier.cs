@@ -148,7 +148,45 @@ public static class StatementClassifier
         else if (kind == SqlObjectKind.Table)
         {
             info.Table = name;
+            ReadParentTable(ref r, info);
         }
+        else if (kind == SqlObjectKind.Sequence)
+        {
+            ReadOwnedBy(ref r, info);
+        }
+    }
+
+    /// <summary><c>CREATE TABLE name PARTITION OF parent ...</c> or <c>CREATE TABLE name (...) INHERITS (parent [, ...])</c>: the first parent.</summary>
+    private static void ReadParentTable(ref TokenReader r, StatementInfo info)
+    {
+        if (r.Accept("PARTITION", "OF"))
+        {
+            if (r.TryReadName(out var parent)) info.ParentTable = parent;
+            info.IsPartition = true;
+            return;
+        }
+
+        var inherits = r.FindTopLevelWord(r.Position, r.Count, "INHERITS");
+        if (inherits < 0) return;
+        r.Position = inherits + 1;
+        if (r.AcceptPunctuation('(') && r.TryReadName(out var first)) info.ParentTable = first;
+    }
+
+    /// <summary><c>... OWNED BY [schema.]table.column</c> of CREATE/ALTER SEQUENCE (not OWNED BY NONE).</summary>
+    private static void ReadOwnedBy(ref TokenReader r, StatementInfo info)
+    {
+        var owned = r.FindTopLevelWord(r.Position, r.Count, "OWNED");
+        if (owned < 0 || !r.IsWordAt(owned + 1, "BY")) return;
+        r.Position = owned + 2;
+        // table.column reads as a qualified name; schema.table.column drops the schema.
+        if (r.TryReadName(out var column) && column.Schema is { } table)
+            info.OwnedBy = (new SqlObjectName(null, table), column.Name);
+    }
+
+    /// <summary><c>RENAME TO new_name</c> at the reader: the object keeps its schema and gets the new name.</summary>
+    private static void ReadRenameTo(ref TokenReader r, StatementInfo info, SqlObjectName name)
+    {
+        if (r.Accept("RENAME", "TO") && r.TryReadIdentifier(out var newName)) info.RenamedTo = name with { Name = newName };
     }
 
     /// <summary><c>CREATE [UNIQUE] INDEX [CONCURRENTLY] [[IF NOT EXISTS] name] ON [ONLY] table ...</c></summary>
@@ -231,6 +269,10 @@ public static class StatementClassifier
         info.Names = [name];
         if (kind == SqlObjectKind.Database && r.IsWord("SET") && r.IsWordAt(r.Position + 1, "TABLESPACE"))
             NonTransactional(info, StatementKind.Alter, r[r.Position], "ALTER DATABASE SET TABLESPACE");
+        r.SkipParenthesized(); // ALTER FUNCTION f(int) RENAME TO g
+        if (kind == SqlObjectKind.Trigger && r.Accept("ON") && r.TryReadName(out var table)) info.Table = table;
+        ReadRenameTo(ref r, info, name);
+        if (kind == SqlObjectKind.Sequence) ReadOwnedBy(ref r, info);
     }
 
     /// <summary><c>ALTER TABLE [IF EXISTS] [ONLY] name [*] action [, ...]</c></summary>
@@ -267,6 +309,12 @@ public static class StatementClassifier
     private static AlterTableAction AlterTableSubcommand(ref TokenReader r, int end, StatementInfo info)
     {
         var first = r[r.Position];
+        if (r.IsWord("RENAME") && r.IsWordAt(r.Position + 1, "TO") && info.Table is { } table)
+        {
+            ReadRenameTo(ref r, info, table);
+            return new AlterTableAction(AlterTableActionKind.Other, first);
+        }
+
         if (r.Accept("ADD"))
         {
             if (r.IsWord("CONSTRAINT") || r.IsWord("PRIMARY") || r.IsWord("UNIQUE") || r.IsWord("CHECK") ||

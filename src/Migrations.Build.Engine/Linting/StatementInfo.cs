@@ -26,6 +26,18 @@ public sealed class StatementInfo
     /// <summary>The table the statement works on: the ON table of CREATE INDEX and CREATE/DROP TRIGGER, else the first table in <see cref="Names"/>.</summary>
     public SqlObjectName? Table { get; internal set; }
 
+    /// <summary>CREATE TABLE ... PARTITION OF parent or INHERITS (parent, ...): the (first) parent table.</summary>
+    public SqlObjectName? ParentTable { get; internal set; }
+
+    /// <summary>CREATE TABLE ... PARTITION OF: the partition goes when its parent is dropped, CASCADE or not.</summary>
+    public bool IsPartition { get; internal set; }
+
+    /// <summary>CREATE/ALTER SEQUENCE ... OWNED BY table.column: the sequence goes when that column or table is dropped.</summary>
+    public (SqlObjectName Table, string Column)? OwnedBy { get; internal set; }
+
+    /// <summary>ALTER ... RENAME TO: the object's new name (in the same schema).</summary>
+    public SqlObjectName? RenamedTo { get; internal set; }
+
     /// <summary>The subcommands of ALTER TABLE, in order.</summary>
     public IReadOnlyList<AlterTableAction> AlterTableActions { get; internal set; } = [];
 

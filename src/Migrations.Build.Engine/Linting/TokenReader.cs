@@ -140,6 +140,31 @@ internal ref struct TokenReader
     public readonly bool IsIdentifierAt(int index) =>
         (uint)index < (uint)_tokens.Length && _tokens[index].Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier;
 
+    /// <summary>Whether any identifier from <paramref name="from"/> on is <paramref name="identifier"/> (normalised as PostgreSQL does).</summary>
+    public readonly bool MentionsIdentifier(int from, string identifier)
+    {
+        for (var i = Math.Max(from, 0); i < _tokens.Length; i++)
+        {
+            var token = _tokens[i];
+            if (token.Kind == SqlTokenKind.Word ? token.Length == identifier.Length && EqualsFolded(token, identifier)
+                : token.Kind == SqlTokenKind.QuotedIdentifier && Normalize(token) == identifier) return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>An unquoted word against a normalised name, folding as <see cref="Normalize"/> does but without allocating.</summary>
+    private readonly bool EqualsFolded(SqlToken token, string identifier)
+    {
+        for (var i = 0; i < identifier.Length; i++)
+        {
+            var c = _source[token.Start + i];
+            if ((char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c) != identifier[i]) return false;
+        }
+
+        return true;
+    }
+
     /// <summary>Reads one identifier, normalised as PostgreSQL does.</summary>
     public bool TryReadIdentifier(out string identifier)
     {

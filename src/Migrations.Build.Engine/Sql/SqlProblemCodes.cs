@@ -9,4 +9,5 @@ public static class SqlProblemCodes
     public const string Unterminated = "MIG101";
     public const string PsqlMetaCommand = "MIG102";
     public const string CopyWithClientData = "MIG103";
+    public const string UnclosedParenthesis = "MIG104";
 }

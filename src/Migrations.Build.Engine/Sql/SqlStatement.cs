@@ -67,6 +67,24 @@ public sealed class SqlStatement
     /// <summary>Leading whitespace and comments followed by <see cref="Text"/>.</summary>
     public string SegmentText => Source.Substring(SegmentStart, End - SegmentStart);
 
+    /// <summary>
+    /// The statement as the file writes it, for quoting in a message: its tokens with one space wherever the file has
+    /// whitespace or comments between them, without the semicolon, cut to <paramref name="maxLength"/> characters with "…".
+    /// </summary>
+    public string Excerpt(int maxLength = 100)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
+        var builder = new StringBuilder();
+        var tokens = TokenSpan;
+        for (var i = 0; i < tokens.Length && builder.Length <= maxLength; i++)
+        {
+            if (i > 0 && tokens[i].Start > tokens[i - 1].End) builder.Append(' ');
+            foreach (var c in tokens[i].Span(Source)) builder.Append(c is '\r' or '\n' or '\t' ? ' ' : c);
+        }
+
+        return builder.Length <= maxLength ? builder.ToString() : builder.ToString(0, maxLength - 1) + "…";
+    }
+
     public ReadOnlySpan<char> TextSpan => Source.AsSpan(Start, End - Start);
 
     public string TextOf(SqlToken token) => token.GetText(Source);

@@ -19,6 +19,8 @@ public static class SqlStatementSplitter
         List<SqlProblem>? problems = null;
         var positions = new TextPositionTracker(text);
         var boundary = new StatementBoundaryTracker();
+        var swallowsRest = false; // an unterminated token or '(' ran to the end of the text
+        SqlProblem? unclosed = null;
 
         var segmentStart = 0;
         var firstToken = -1; // index in significant of the current statement's first token; -1 between statements
@@ -36,7 +38,10 @@ public static class SqlStatementSplitter
             var token = SqlLexer.ReadToken(source, offset, out var unterminated);
             offset = token.End;
             if (unterminated)
+            {
                 (problems ??= []).Add(SqlLexer.Unterminated(source, token, positions.At(token.Start)));
+                swallowsRest = true;
+            }
 
             if (token.IsTrivia)
             {
@@ -68,6 +73,12 @@ public static class SqlStatementSplitter
         {
             var lastEnd = significant[significant.Count - 1].End;
             found.Add(new FoundStatement(segmentStart, lastEnd, statementPosition, false, firstToken, significant.Count - firstToken));
+            // An unterminated string already explains an open '(' before it.
+            if (boundary.InParentheses && !swallowsRest)
+            {
+                unclosed = UnclosedParenthesis(text, boundary.OpenParenthesisOffset, statementPosition);
+                swallowsRest = true;
+            }
         }
 
         // One token array for the whole text, which every statement shares a slice of.
@@ -84,8 +95,9 @@ public static class SqlStatementSplitter
         }
 
         found.Return();
+        if (unclosed is not null) InsertInOrder(problems ??= [], unclosed);
 
-        return new SqlSplitResult(text, statements, problems ?? (IReadOnlyList<SqlProblem>)Array.Empty<SqlProblem>());
+        return new SqlSplitResult(text, statements, problems ?? (IReadOnlyList<SqlProblem>)Array.Empty<SqlProblem>(), swallowsRest);
     }
 
     /// <summary>
@@ -125,6 +137,23 @@ public static class SqlStatementSplitter
         }
 
         return offset;
+    }
+
+    /// <summary>
+    /// MIG104: psql, like this splitter, ends no statement inside parentheses, so every statement after an unclosed '('
+    /// (a COMMIT, say) is part of its statement: worth saying, rather than the transaction problems it looks like.
+    /// </summary>
+    private static SqlProblem UnclosedParenthesis(string text, int offset, TextPosition statement) =>
+        new(SqlProblemCodes.UnclosedParenthesis,
+            $"'(' is never closed, so no semicolon after it ends the statement that starts at line {statement.Line}: " +
+            "the rest of the file is part of that statement; add the missing ')'",
+            offset, TextPosition.FromOffset(text, offset));
+
+    /// <summary>Problems are listed in file order.</summary>
+    private static void InsertInOrder(List<SqlProblem> problems, SqlProblem problem)
+    {
+        var at = problems.FindIndex(p => p.Offset > problem.Offset);
+        problems.Insert(at < 0 ? problems.Count : at, problem);
     }
 
     private static SqlProblem MetaCommand(ReadOnlySpan<char> source, SqlToken token, TextPosition position)

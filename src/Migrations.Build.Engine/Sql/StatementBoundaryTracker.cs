@@ -12,6 +12,12 @@ namespace Migrations.Build.Engine.Sql;
 internal struct StatementBoundaryTracker
 {
     private int _parenDepth;
+
+    /// <summary>Where the outermost '(' still open was, while <see cref="InParentheses"/>.</summary>
+    public int OpenParenthesisOffset { get; private set; }
+
+    /// <summary>A '(' is open: semicolons do not end the statement until its ')'.</summary>
+    public readonly bool InParentheses => _parenDepth > 0;
     private int _beginDepth;
     private int _wordCount;
 
@@ -31,8 +37,14 @@ internal struct StatementBoundaryTracker
                 return true;
             case SqlTokenKind.Punctuation:
                 var c = source[token.Start];
-                if (c == '(') _parenDepth++;
-                else if (c == ')' && _parenDepth > 0) _parenDepth--;
+                if (c == '(')
+                {
+                    if (_parenDepth++ == 0) OpenParenthesisOffset = token.Start;
+                }
+                else if (c == ')' && _parenDepth > 0)
+                {
+                    _parenDepth--;
+                }
                 return false;
             case SqlTokenKind.Word:
                 ObserveWord(token.Span(source));

@@ -44,7 +44,7 @@ public sealed class MigrationVerifier(ConnectionSettings connection, HistoryTabl
             if (!await runner.DownAsync(() => set, 1, null, refuseDestructive: false, cancel)) return false;
             var afterDown = await CaptureAsync(options, cancel);
 
-            var difference = SchemaSnapshot.Compare(before, afterDown);
+            var difference = SchemaSnapshot.CompareRoundTrip(before, afterUp, afterDown);
             if (!difference.IsEmpty)
             {
                 log.Report(new MigrationDiagnostic(DiagnosticCodes.DownDoesNotRestoreSchema, DiagnosticSeverity.Error,

@@ -11,11 +11,24 @@ public sealed partial record SchemaChange(SchemaChangeKind Kind, SchemaObjectKin
     private const int ShortDefinition = 80;
     private const int Context = 24;
 
-    /// <summary>E.g. "column public.users.email changed: text NOT NULL → character varying(100)".</summary>
-    public string Description => Kind switch
+    /// <summary>Which script made the change, when the snapshot between the up and the down was compared too.</summary>
+    public SchemaChangeOrigin Origin { get; init; }
+
+    /// <summary>
+    /// E.g. "column public.users.email changed by the up, not restored by the down: text NOT NULL → character varying(100)".
+    /// It names the script that did it only when <see cref="Origin"/> is known: blaming the down for what the up did
+    /// sends the reader to the wrong file.
+    /// </summary>
+    public string Description => (Kind, Origin) switch
     {
-        SchemaChangeKind.Added => $"{Identity} is still there (added by the up, not dropped by the down)",
-        SchemaChangeKind.Removed => $"{Identity} is gone (dropped by the down but it existed before the up)",
+        (SchemaChangeKind.Added, SchemaChangeOrigin.Up) => $"{Identity} is still there (added by the up, not dropped by the down)",
+        (SchemaChangeKind.Added, SchemaChangeOrigin.Down) => $"{Identity} is new (created by the down; it did not exist before the up)",
+        (SchemaChangeKind.Added, _) => $"{Identity} is there after the down but was not before the up",
+        (SchemaChangeKind.Removed, SchemaChangeOrigin.Up) => $"{Identity} is gone (dropped by the up, not recreated by the down)",
+        (SchemaChangeKind.Removed, SchemaChangeOrigin.Down) => $"{Identity} is gone (dropped by the down but it existed before the up)",
+        (SchemaChangeKind.Removed, _) => $"{Identity} is gone (it existed before the up, not after the down)",
+        (_, SchemaChangeOrigin.Up) => $"{Identity} changed by the up, not restored by the down: {DescribeChange(Before ?? "", After ?? "")}",
+        (_, SchemaChangeOrigin.Down) => $"{Identity} changed by the down: {DescribeChange(Before ?? "", After ?? "")}",
         _ => $"{Identity} changed: {DescribeChange(Before ?? "", After ?? "")}",
     };
 

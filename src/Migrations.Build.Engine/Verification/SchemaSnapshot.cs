@@ -136,6 +136,25 @@ public sealed class SchemaSnapshot
         return new SchemaDifference(added, removed, changed);
     }
 
+    /// <summary>
+    /// What an up/down round trip left different from <paramref name="beforeUp"/> to <paramref name="afterDown"/>, each
+    /// difference with the script that made it (<see cref="SchemaChange.Origin"/>), told by <paramref name="afterUp"/>:
+    /// a table gone after the down that was already gone after the up was dropped by the up, not by the down.
+    /// </summary>
+    public static SchemaDifference CompareRoundTrip(SchemaSnapshot beforeUp, SchemaSnapshot afterUp, SchemaSnapshot afterDown)
+    {
+        ArgumentNullException.ThrowIfNull(afterUp);
+        var difference = Compare(beforeUp, afterDown);
+        return new SchemaDifference(
+            [.. difference.Added.Select(c => c with { Origin = afterUp.Contains(c.Identity) ? SchemaChangeOrigin.Up : SchemaChangeOrigin.Down })],
+            [.. difference.Removed.Select(c => c with { Origin = afterUp.Contains(c.Identity) ? SchemaChangeOrigin.Down : SchemaChangeOrigin.Up })],
+            [.. difference.Changed.Select(c => c with { Origin = ChangedBy(c, afterUp) })]);
+    }
+
+    /// <summary>Down when the up left the definition as it was before; otherwise the up changed it and the down did not restore it.</summary>
+    private static SchemaChangeOrigin ChangedBy(SchemaChange change, SchemaSnapshot afterUp) =>
+        string.Equals(afterUp.Find(change.Identity)?.Definition, change.Before, StringComparison.Ordinal) ? SchemaChangeOrigin.Down : SchemaChangeOrigin.Up;
+
     private sealed class ReportOrder : IComparer<SchemaEntry>
     {
         public static readonly ReportOrder Instance = new();

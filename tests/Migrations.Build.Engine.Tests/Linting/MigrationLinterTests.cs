@@ -57,6 +57,24 @@ public sealed class MigrationLinterTests : IDisposable
     }
 
     [Fact]
+    public void An_unclosed_parenthesis_is_reported_as_itself_not_as_a_missing_commit()
+    {
+        var diagnostics = LintPair("BEGIN; CREATE TABLE x (id int; COMMIT;", "BEGIN; DROP TABLE x; COMMIT;");
+
+        var found = Assert.Single(diagnostics);
+        Assert.Equal((DiagnosticCodes.UnclosedParenthesis, DiagnosticSeverity.Error, Up, 1, 23),
+            (found.Code, found.Severity, Path.GetFileName(found.FilePath), found.Line, found.Column));
+    }
+
+    [Fact]
+    public void An_unterminated_string_is_not_also_a_missing_commit()
+    {
+        var diagnostics = LintForwardOnly("-- migrate:no-transaction\nBEGIN;\nINSERT INTO t VALUES ('open);\nCOMMIT;\n");
+
+        Assert.Equal([DiagnosticCodes.UnterminatedSql], diagnostics.Select(d => d.Code));
+    }
+
+    [Fact]
     public void The_repository_s_own_migrations_and_the_templates_lint_clean()
     {
         foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoRoot(), "migrations"), "*.sql"))
@@ -65,9 +83,16 @@ public sealed class MigrationLinterTests : IDisposable
 
         using var templates = new TempDirectory();
         var version = 1;
+        var names = new Dictionary<string, string>
+        {
+            [MigrationTemplates.Default] = "change_things",
+            [MigrationTemplates.CreateTable] = "create_orders",
+            [MigrationTemplates.AddColumn] = "add_status_to_orders",
+            [MigrationTemplates.AddIndex] = "add_index_orders_on_status",
+        };
         foreach (var template in MigrationTemplates.Names)
         {
-            var (up, down) = MigrationTemplates.Render(template, "add_status_to_orders", DateTime.UnixEpoch);
+            var (up, down) = MigrationTemplates.Render(template, names[template], DateTime.UnixEpoch);
             templates.Write($"{version:D6}_t.up.sql", up);
             templates.Write($"{version++:D6}_t.down.sql", down!);
         }
@@ -179,11 +204,19 @@ public sealed class MigrationLinterTests : IDisposable
     }
 
     [Fact]
+    public void Destructive_statement_is_quoted_as_the_file_writes_it()
+    {
+        var found = Single(LintPair("BEGIN;\nDROP TABLE IF EXISTS\n  legacy_users; -- archived\nCOMMIT;\n"), LintCodes.DestructiveStatement,
+            DiagnosticSeverity.Warning, Up, 2, 1);
+        Assert.StartsWith("'DROP TABLE IF EXISTS legacy_users' destroys data", found.Message);
+    }
+
+    [Fact]
     public void Delete_without_where_in_a_forward_only_migration_is_a_warning()
     {
         var found = Single(LintForwardOnly("SELECT 1;\n  DELETE FROM audit;\n"), LintCodes.DestructiveStatement,
             DiagnosticSeverity.Warning, "001_m.sql", 2, 3);
-        Assert.Contains("'DELETE FROM audit without WHERE'", found.Message);
+        Assert.StartsWith("'DELETE FROM audit' has no WHERE", found.Message);
     }
 
     [Fact]
@@ -310,6 +343,27 @@ public sealed class MigrationLinterTests : IDisposable
     public void Temporary_tables_need_no_undoing()
     {
         None(LintPair("CREATE TEMP TABLE staging (id int);\nCREATE TEMPORARY TABLE staging2 AS SELECT 1;", "SELECT 1;"));
+        None(LintPair("CREATE TEMP TABLE staging (id int);\nCREATE INDEX ix_staging ON staging (id);", "SELECT 1;"), LintCodes.DownDoesNotReverseUp);
+    }
+
+    [Fact]
+    public void A_trigger_left_behind_is_reported_with_a_drop_that_names_its_table()
+    {
+        var found = Single(LintPair("CREATE TRIGGER users_touch BEFORE UPDATE ON app.users FOR EACH ROW EXECUTE FUNCTION touch();", "SELECT 1;"),
+            LintCodes.DownDoesNotReverseUp, DiagnosticSeverity.Warning, Down, 1, 1);
+        Assert.Contains("'DROP TRIGGER IF EXISTS users_touch ON app.users;'", found.Message);
+    }
+
+    [Theory]
+    [InlineData("ALTER TABLE users ADD COLUMN tier text;\nCREATE INDEX ix_tier ON users (lower(tier)) WHERE tier <> '';", "ALTER TABLE users DROP COLUMN tier;")]
+    [InlineData("CREATE TABLE t (id int);\nCREATE SEQUENCE s OWNED BY t.id;\nCREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f();", "DROP TABLE t;")]
+    [InlineData("CREATE TABLE t (id int);\nCREATE VIEW v AS SELECT * FROM t;\nCREATE MATERIALIZED VIEW mv AS SELECT * FROM v;\nCREATE INDEX ix ON mv (id);", "DROP TABLE t CASCADE;")]
+    [InlineData("CREATE MATERIALIZED VIEW mv AS SELECT 1 AS id;\nCREATE INDEX ix ON mv (id);", "DROP MATERIALIZED VIEW mv;")]
+    [InlineData("CREATE TABLE p (at date) PARTITION BY RANGE (at);\nCREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');", "DROP TABLE p;")]
+    [InlineData("CREATE TABLE a (id int);\nALTER TABLE a RENAME TO b;\nCREATE INDEX ix ON b (id);\nALTER INDEX ix RENAME TO ix_b;", "DROP TABLE b;")]
+    public void What_PostgreSQL_drops_along_with_what_the_down_drops_is_reversed(string up, string down)
+    {
+        None(LintPair(up, down), LintCodes.DownDoesNotReverseUp);
     }
 
     [Fact]
@@ -331,6 +385,18 @@ public sealed class MigrationLinterTests : IDisposable
     {
         None(LintPair("CREATE TABLE t (id int);", "  \n"), LintCodes.DownDoesNotReverseUp);
         None(LintForwardOnly("CREATE TABLE t (id int);"));
+    }
+
+    // ---- MIG119
+
+    [Fact]
+    public void A_template_placeholder_is_an_error_at_its_position_but_comparisons_are_not_placeholders()
+    {
+        var diagnostics = LintForwardOnly("SELECT 1 FROM t WHERE a <b AND c> d;\nALTER TABLE <table>\n  ADD COLUMN <column> text; -- <not sql>\n");
+
+        Assert.Equal([(2, 13), (3, 14)],
+            diagnostics.Where(d => d.Code == LintCodes.TemplatePlaceholder && d.Severity == DiagnosticSeverity.Error).Select(d => (d.Line, d.Column)));
+        Assert.Contains("'<table>' is a placeholder", diagnostics[0].Message);
     }
 
     // ---- MIG117

@@ -239,6 +239,31 @@ public sealed class SqlStatementSplitterTests
         Assert.StartsWith("unterminated", problem.Message);
     }
 
+    [Theory]
+    [InlineData("BEGIN; CREATE TABLE x (id int; COMMIT;", 1, 23)]
+    [InlineData("SELECT 1;\nINSERT INTO t (a) VALUES ((1), (2);\nSELECT 2;", 2, 26)]
+    [InlineData("CREATE TABLE t (\n  price numeric(10, 2),\n  name text\n;", 1, 16)]
+    public void An_unclosed_parenthesis_is_reported_at_the_outermost_open_one(string text, int line, int column)
+    {
+        var result = Split(text);
+
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal(SqlProblemCodes.UnclosedParenthesis, problem.Code);
+        Assert.Equal(new TextPosition(line, column), problem.Position);
+        Assert.StartsWith("'(' is never closed", problem.Message);
+        Assert.True(result.SwallowsRest);
+        Assert.False(result.Statements[^1].IsTerminated);
+    }
+
+    [Theory]
+    [InlineData("SELECT (1);\nSELECT 2")]
+    [InlineData("SELECT 1)); SELECT 2;")]
+    [InlineData("SELECT 1;\nSELECT ('abc;\nSELECT 2;")] // the unterminated string explains it (MIG101)
+    public void Closed_parentheses_or_an_unterminated_string_are_no_unclosed_parenthesis(string text)
+    {
+        Assert.DoesNotContain(Split(text).Problems, p => p.Code == SqlProblemCodes.UnclosedParenthesis);
+    }
+
     [Fact]
     public void Unterminated_string_swallows_the_rest_of_the_file()
     {

@@ -185,6 +185,38 @@ public sealed class SchemaSnapshotTests(LocalClusterFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Each_difference_names_the_script_that_made_it()
+    {
+        var difference = await RoundTripAsync("""
+                CREATE TABLE projects (id int PRIMARY KEY);
+                CREATE TABLE users (id int PRIMARY KEY, email text);
+                CREATE TABLE tags (id int, name text);
+                """,
+            up: "DROP TABLE projects; ALTER TABLE users ALTER COLUMN email SET NOT NULL; CREATE TABLE audit (id int)",
+            down: "DROP TABLE tags; ALTER TABLE users ALTER COLUMN email DROP NOT NULL; ALTER TABLE users ADD COLUMN age int");
+
+        Assert.Equal(
+        [
+            "table public.audit is still there (added by the up, not dropped by the down)",
+            "column public.users.age is new (created by the down; it did not exist before the up)",
+            "table public.projects is gone (dropped by the up, not recreated by the down)",
+            "table public.tags is gone (dropped by the down but it existed before the up)",
+        ], difference.Added.Concat(difference.Removed).Select(c => c.Description));
+        Assert.Empty(difference.Changed);
+    }
+
+    [Fact]
+    public async Task A_change_the_down_makes_is_the_down_s()
+    {
+        var difference = await RoundTripAsync("CREATE TABLE users (id int, email text)",
+            up: "SELECT 1",
+            down: "ALTER TABLE users ALTER COLUMN email SET NOT NULL");
+
+        var change = Assert.Single(difference.All);
+        Assert.Equal("column public.users.email changed by the down: text → text NOT NULL", change.Description);
+    }
+
+    [Fact]
     public async Task Changed_column_type_nullability_and_default_are_changes()
     {
         var difference = await RoundTripAsync("CREATE TABLE users (id int, email text NOT NULL, score int DEFAULT 0)",
@@ -195,8 +227,8 @@ public sealed class SchemaSnapshotTests(LocalClusterFixture fixture) : IClassFix
         Assert.Empty(difference.Removed);
         Assert.Equal(
         [
-            "column public.users.email changed: text NOT NULL → character varying(100)",
-            "column public.users.score changed: integer DEFAULT 0 → integer DEFAULT 1",
+            "column public.users.email changed by the up, not restored by the down: text NOT NULL → character varying(100)",
+            "column public.users.score changed by the up, not restored by the down: integer DEFAULT 0 → integer DEFAULT 1",
         ], difference.Changed.Select(c => c.Description));
     }
 
@@ -208,7 +240,7 @@ public sealed class SchemaSnapshotTests(LocalClusterFixture fixture) : IClassFix
             down: "SELECT 1");
 
         var change = Assert.Single(difference.All);
-        Assert.Equal("type public.mood changed: ENUM ('sad', 'happy') → ENUM ('sad', 'ok', 'happy')", change.Description);
+        Assert.Equal("type public.mood changed by the up, not restored by the down: ENUM ('sad', 'happy') → ENUM ('sad', 'ok', 'happy')", change.Description);
     }
 
     [Fact]
@@ -281,8 +313,8 @@ public sealed class SchemaSnapshotTests(LocalClusterFixture fixture) : IClassFix
 
         Assert.Equal(
             string.Join(Environment.NewLine,
-                "table public.t1 is still there (added by the up, not dropped by the down)",
-                "table public.t2 is still there (added by the up, not dropped by the down)",
+                "table public.t1 is there after the down but was not before the up",
+                "table public.t2 is there after the down but was not before the up",
                 "… and 3 more"),
             difference.Describe(2));
         Assert.Equal(5, difference.Describe().Split(Environment.NewLine).Length);
@@ -316,9 +348,10 @@ public sealed class SchemaSnapshotTests(LocalClusterFixture fixture) : IClassFix
         await using var connection = await NewDatabaseAsync(setup);
         var before = await SchemaSnapshot.CaptureAsync(connection, options);
         await ExecuteAsync(connection, up);
+        var afterUp = await SchemaSnapshot.CaptureAsync(connection, options);
         await ExecuteAsync(connection, down);
-        var after = await SchemaSnapshot.CaptureAsync(connection, options);
-        return SchemaSnapshot.Compare(before, after);
+        var afterDown = await SchemaSnapshot.CaptureAsync(connection, options);
+        return SchemaSnapshot.CompareRoundTrip(before, afterUp, afterDown);
     }
 
     private async Task<NpgsqlConnection> NewDatabaseAsync(string setup)
