@@ -147,7 +147,7 @@ public sealed class HistoryTable
             "PostgreSQL folds unquoted names, and older versions of this tool kept their case. To keep using that history table, " +
             "write the names in double quotes (<MigrationsSchema>\"" + written.Schema + "\"</MigrationsSchema>" +
             (written.Table != Table ? ", <MigrationsTable>\"" + written.Table + "\"</MigrationsTable>" : "") +
-            "), or rename them to lower case; nothing was run");
+            "; on the command line -p:MigrationsSchema=%22" + written.Schema + "%22, as MSBuild takes bare quotes off), or rename them to lower case; nothing was run");
     }
 
     private void RefuseGolangMigrateTableElsewhere(NpgsqlConnection connection, CancellationToken cancel)
