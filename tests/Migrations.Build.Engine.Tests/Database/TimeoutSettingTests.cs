@@ -91,5 +91,16 @@ public sealed class TimeoutSettingTests : IDisposable
         Assert.Contains(MigrationScriptPlan.For(set.Migrations[0].Up!).Problems, p => p.Code == DiagnosticCodes.InvalidDirective);
     }
 
+    [Fact]
+    public void MigrateScript_sets_a_file_s_timeouts_around_its_statements_and_not_around_the_history_row()
+    {
+        _dir.Write("001_m.sql", "-- migrate:lock-timeout 30s\nALTER TABLE t ADD COLUMN c int;\n");
+        _dir.Write("002_n.sql", "CREATE TABLE n (id int);\n");
+        var script = MigrationSqlScript.Write(new HistoryTable("public", "schema_migrations"), Load().Migrations, "test", DateTime.UnixEpoch);
+        var first = script[script.IndexOf("BEGIN;", StringComparison.Ordinal)..script.IndexOf("COMMIT;", StringComparison.Ordinal)];
+        Assert.Matches(@"\ABEGIN;\nSET LOCAL lock_timeout = '30000ms';\n(?s:.*)ALTER TABLE t ADD COLUMN c int;\nSET LOCAL lock_timeout TO DEFAULT;\nINSERT INTO ", first);
+        Assert.Equal(2, script.Split("lock_timeout").Length - 1);
+    }
+
     private MigrationSet Load() => MigrationSetLoader.Load(new MigrationSetOptions(_dir.Path) { RequireDown = false });
 }
