@@ -194,8 +194,8 @@ public abstract class DatabaseTask : MigrationsTask, ICancelableTask
                 Invalid($"MigrationStatementLockTimeout '{StatementLockTimeout}' {error}");
                 return null;
             }
-            // 0 is PostgreSQL's "wait forever": the session's own setting, which is that unless the server or role sets one.
-            statementLockTimeout = parsed > TimeSpan.Zero ? parsed : null;
+            // 0 is set as 0, PostgreSQL's "wait forever", even where the server or role sets a lock_timeout; empty: the session's own.
+            statementLockTimeout = parsed;
         }
         var lockRetries = MigrationRunner.DefaultLockRetries;
         if (!string.IsNullOrEmpty(LockRetries) &&
