@@ -55,6 +55,9 @@ public static class DiagnosticCodes
     public const string OutOfOrderMigration = "MIG220";
     public const string NonTransactionalInAllMode = "MIG221";
     public const string RunCancelled = "MIG222";
+    public const string FleetDatabasesFailed = "MIG230";
+    public const string FleetListInvalid = "MIG231";
+    public const string FleetListEmpty = "MIG232";
 
     public const string MigrationChangedSinceRecorded = "MIG301";
     public const string MigrationNotInIntegrityFile = "MIG302";

@@ -143,29 +143,37 @@ public abstract class DatabaseTask : MigrationsTask, ICancelableTask
     protected MigrationRunner? CreateRunner(out ConnectionSettings? connection)
     {
         connection = null;
+        if (!TryReadRunSettings(out var lockTimeout, out var progressInterval)) return null;
+        connection = ResolveConnection();
+        if (connection is null) return null;
+        Log.LogMessage(MessageImportance.High, "Migrations: {0} (from {1}), history in {2}.{3}", connection.Description, connection.Source, Schema, Table);
+        return new MigrationRunner(connection, new HistoryTable(Schema, Table), new TaskMigrationLog(this), lockTimeout, progressInterval);
+    }
+
+    /// <summary>The settings every runner takes besides the connection (history table, lock timeout, progress interval), checked.</summary>
+    protected bool TryReadRunSettings(out TimeSpan lockTimeout, out TimeSpan progressInterval)
+    {
+        lockTimeout = progressInterval = TimeSpan.Zero;
         if (!SqlIdentifier.IsValid(Schema) || !SqlIdentifier.IsValid(Table))
         {
             Invalid($"MigrationsSchema '{Schema}' and MigrationsTable '{Table}' must be plain identifiers: a letter or '_', then letters, digits, '_' or '$', at most 63 characters");
-            return null;
+            return false;
         }
         if (!int.TryParse(LockTimeoutSeconds, NumberStyles.None, CultureInfo.InvariantCulture, out var lockSeconds))
         {
             Invalid($"MigrationLockTimeout '{LockTimeoutSeconds}' must be a whole number of seconds");
-            return null;
+            return false;
         }
         var progressSeconds = (int)MigrationRunner.DefaultProgressInterval.TotalSeconds;
         if (!string.IsNullOrWhiteSpace(ProgressIntervalSeconds) &&
             (!int.TryParse(ProgressIntervalSeconds.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out progressSeconds) || progressSeconds > 86400))
         {
             Invalid($"MigrationProgressInterval '{ProgressIntervalSeconds}' must be a whole number of seconds from 0 (no progress lines) to 86400");
-            return null;
+            return false;
         }
-
-        connection = ResolveConnection();
-        if (connection is null) return null;
-        Log.LogMessage(MessageImportance.High, "Migrations: {0} (from {1}), history in {2}.{3}", connection.Description, connection.Source, Schema, Table);
-        return new MigrationRunner(connection, new HistoryTable(Schema, Table), new TaskMigrationLog(this), TimeSpan.FromSeconds(lockSeconds),
-            TimeSpan.FromSeconds(progressSeconds));
+        lockTimeout = TimeSpan.FromSeconds(lockSeconds);
+        progressInterval = TimeSpan.FromSeconds(progressSeconds);
+        return true;
     }
 
     /// <summary>The destructive-statement gate: on for configured databases unless allowed, off for the local one.</summary>
@@ -190,6 +198,18 @@ public abstract class DatabaseTask : MigrationsTask, ICancelableTask
 
     private ConnectionSettings? ResolveConnection()
     {
+        var configured = ResolveConfiguredConnection(out var invalid);
+        if (configured is not null || invalid) return configured;
+        return StartLocalDatabase();
+    }
+
+    /// <summary>
+    /// The database of MigrationConnectionString or the environment variable, never the local one; null when
+    /// neither is set, or (with <paramref name="invalid"/> set and the error logged) when the setting is not valid.
+    /// </summary>
+    protected ConnectionSettings? ResolveConfiguredConnection(out bool invalid)
+    {
+        invalid = true;
         try
         {
             if (!string.IsNullOrWhiteSpace(ConnectionString))
@@ -220,8 +240,8 @@ public abstract class DatabaseTask : MigrationsTask, ICancelableTask
             Invalid(e.Message);
             return null;
         }
-
-        return StartLocalDatabase();
+        invalid = false;
+        return null;
     }
 
     /// <summary>
@@ -241,7 +261,7 @@ public abstract class DatabaseTask : MigrationsTask, ICancelableTask
             $"{property} contains a password, and MSBuild writes property values to diagnostic (-v:diag) and binary (-bl) logs. " +
             $"Put the connection string in the {VariableName} environment variable instead (the task reads it itself, so it is never logged), or use a .pgpass file"));
 
-    private string VariableName => string.IsNullOrWhiteSpace(ConnectionStringVariable) ? "MIGRATION_CONNECTION_STRING" : ConnectionStringVariable.Trim();
+    protected string VariableName => string.IsNullOrWhiteSpace(ConnectionStringVariable) ? "MIGRATION_CONNECTION_STRING" : ConnectionStringVariable.Trim();
 
     private ConnectionSettings? StartLocalDatabase()
     {
