@@ -49,6 +49,21 @@ public sealed class FleetTests : IDisposable
         return match.Groups["line"].Value.Trim();
     }
 
+    /// <summary>Up to the summary line, each database's lines (its runner's, then its result line) come as one block.</summary>
+    private static void AssertBlocksDoNotInterleave(CommandResult result, IEnumerable<string> descriptions)
+    {
+        var lines = result.Output.Split('\n');
+        var end = Array.FindIndex(lines, l => l.Contains("database(s) in "));
+        Assert.True(end > 0, result.ToString());
+        foreach (var description in descriptions)
+        {
+            var mine = Enumerable.Range(0, end).Where(i => lines[i].Contains(description + ":")).ToList();
+            Assert.True(mine.Count >= 2, $"{description}: {mine.Count} line(s)\n{result}");
+            Assert.True(mine[^1] - mine[0] == mine.Count - 1, $"the lines of {description} are not one block\n{result}");
+            Assert.Matches(@"\[\d+/\d+\] ", lines[mine[^1]]);
+        }
+    }
+
     private JsonElement[] ReportDatabases(out JsonElement report)
     {
         using var document = JsonDocument.Parse(File.ReadAllText(ReportPath));
@@ -91,6 +106,7 @@ public sealed class FleetTests : IDisposable
         Assert.Contains(Describe(broken), run.Single("MIG230").Message);
         Assert.Contains("1 of 5 database(s) failed", run.Single("MIG230").Message);
         Assert.Contains("4 applied, 0 up to date, 1 failed, 0 not started", run.Output);
+        AssertBlocksDoNotInterleave(run, [.. ok.Select(Describe), urlDescription, Describe(broken)]);
 
         // Every database in its own state.
         foreach (var db in ok.Append(secretDb)) Assert.Equal([1L, 2L], Versions(db));
