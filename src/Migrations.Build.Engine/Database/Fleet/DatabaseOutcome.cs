@@ -6,10 +6,10 @@ namespace Migrations.Build.Engine.Database.Fleet;
 public sealed record DatabaseOutcome
 {
     /// <summary>Host, port, database and user: <see cref="ConnectionSettings.Description"/>, never a password.</summary>
-    public required string Database { get; init; }
+    public string Database { get; init; } = "";
 
     /// <summary>Where it was listed: "databases.txt line 3", "MigrationDatabasesQuery row 2".</summary>
-    public required string Origin { get; init; }
+    public string Origin { get; init; } = "";
 
     [JsonIgnore]
     public required FleetResult Result { get; init; }
@@ -42,6 +42,9 @@ public sealed record DatabaseOutcome
     /// <summary>The errors reported for it (code and message, database-prefixed as printed).</summary>
     public IReadOnlyList<Problem> Errors { get; init; } = [];
 
+    /// <summary>Why it was not started (MigrationOnFailure=stop after a failure, or the run was cancelled).</summary>
+    public string? NotStartedBecause { get; init; }
+
     public sealed record Problem(string Code, string Message, string? File);
 
     [JsonIgnore]
@@ -57,7 +60,7 @@ public sealed record DatabaseOutcome
             FleetResult.Pending => $"{Pending} pending migration(s), at version {VersionBefore}",
             FleetResult.Failed => (Errors.Count == 0 ? "failed" : $"failed with {string.Join(", ", Errors.Select(e => e.Code).Distinct())}") +
                                   (VersionBefore is { } v ? $" (was at version {v}; see the errors above)" : " (see the errors above)"),
-            FleetResult.NotStarted => "not started: an earlier database failed and MigrationOnFailure=stop",
+            FleetResult.NotStarted => $"not started: {NotStartedBecause ?? "an earlier database failed and MigrationOnFailure=stop"}",
             _ => Result.ToString(),
         };
         var time = Result == FleetResult.NotStarted ? "" : $" ({ElapsedMs} ms)";

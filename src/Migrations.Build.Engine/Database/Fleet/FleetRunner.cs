@@ -30,7 +30,7 @@ public sealed class FleetRunner(IReadOnlyList<FleetTarget> targets, MigrationSet
     private async Task<DatabaseOutcome> UpOne(MigrationRunner runner, BufferedLog buffer, UpOptions up, CancellationToken cancel)
     {
         var status = await runner.StatusAsync(() => migrations, cancel);
-        if (status is null) return new DatabaseOutcome { Database = "", Origin = "", Result = FleetResult.Failed };
+        if (status is null) return new DatabaseOutcome { Result = FleetResult.Failed };
         var toApply = status.Pending.Count(p => up.Target is null || p.Version <= up.Target);
         var troubled = status.Applied.Any(a => a.Dirty || a.Changed);
         if (toApply == 0 && !troubled)
@@ -38,29 +38,39 @@ public sealed class FleetRunner(IReadOnlyList<FleetTarget> targets, MigrationSet
             up.RecordApplied?.Invoke(migrations.Migrations.Where(m => status.Applied.Any(a => a.Version == m.Version)).ToList());
             return new DatabaseOutcome
             {
-                Database = "", Origin = "", Result = FleetResult.UpToDate,
+                Result = FleetResult.UpToDate,
                 VersionBefore = status.CurrentVersion, VersionAfter = status.CurrentVersion, Pending = status.Pending.Count,
             };
         }
         // Something to do (or a dirty or changed row, which MigrateUp refuses with its own error): the real run,
-        // which takes the lock and reads the history again.
-        var ok = await runner.UpAsync(() => migrations, up, cancel);
-        var after = ok ? Math.Max(status.CurrentVersion, status.Pending.Where(p => up.Target is null || p.Version <= up.Target).Select(p => p.Version).DefaultIfEmpty(0).Max()) : (long?)null;
+        // which takes the lock and reads the history again. What it applied is counted from what it reports
+        // applied at its end, not from the check: another deployer may have come in between.
+        IReadOnlyList<Migration>? final = null;
+        var ok = await runner.UpAsync(() => migrations, up with
+        {
+            RecordApplied = all =>
+            {
+                final = all;
+                up.RecordApplied?.Invoke(all);
+            },
+        }, cancel);
+        var before = status.Applied.Select(a => a.Version).ToHashSet();
+        var now = final?.Select(m => m.Version).ToHashSet();
+        var applied = ok && now is not null ? now.Count(v => !before.Contains(v)) : 0;
         return new DatabaseOutcome
         {
-            Database = "", Origin = "",
-            Result = ok ? (toApply == 0 ? FleetResult.UpToDate : FleetResult.Applied) : FleetResult.Failed,
+            Result = !ok ? FleetResult.Failed : applied == 0 ? FleetResult.UpToDate : FleetResult.Applied,
             VersionBefore = status.CurrentVersion,
-            VersionAfter = after,
-            Applied = ok ? toApply : 0,
-            Pending = ok ? status.Pending.Count - toApply : null,
+            VersionAfter = ok && now is not null ? Math.Max(status.CurrentVersion, now.DefaultIfEmpty(0).Max()) : null,
+            Applied = applied,
+            Pending = ok && now is not null ? migrations.Migrations.Count(m => !now.Contains(m.Version)) : null,
         };
     }
 
     private async Task<DatabaseOutcome> StatusOne(MigrationRunner runner, BufferedLog buffer, bool failOnPending, FleetTarget target, CancellationToken cancel)
     {
         var status = await runner.StatusAsync(() => migrations, cancel);
-        if (status is null) return new DatabaseOutcome { Database = "", Origin = "", Result = FleetResult.Failed };
+        if (status is null) return new DatabaseOutcome { Result = FleetResult.Failed };
         foreach (var entry in status.Applied.Where(e => e.Dirty || e.Changed))
         {
             var label = AppliedMigration.LabelOf(entry.Version, entry.Name);
@@ -78,7 +88,6 @@ public sealed class FleetRunner(IReadOnlyList<FleetTarget> targets, MigrationSet
         var failed = buffer.Errors.Any();
         return new DatabaseOutcome
         {
-            Database = "", Origin = "",
             Result = failed ? FleetResult.Failed : status.Pending.Count == 0 ? FleetResult.UpToDate : FleetResult.Pending,
             VersionBefore = status.CurrentVersion,
             VersionAfter = status.CurrentVersion,
@@ -127,7 +136,13 @@ public sealed class FleetRunner(IReadOnlyList<FleetTarget> targets, MigrationSet
         for (var i = 0; i < targets.Count; i++)
         {
             if (outcomes[i] is not null) continue;
-            outcomes[i] = new DatabaseOutcome { Database = targets[i].Connection.Description, Origin = targets[i].Origin, Result = FleetResult.NotStarted };
+            outcomes[i] = new DatabaseOutcome
+            {
+                Database = targets[i].Connection.Description,
+                Origin = targets[i].Origin,
+                Result = FleetResult.NotStarted,
+                NotStartedBecause = cancel.IsCancellationRequested ? "the run was cancelled" : "an earlier database failed and MigrationOnFailure=stop",
+            };
             log.Info($"[-/{targets.Count}] {outcomes[i]!.ToLine()}");
         }
 
@@ -158,13 +173,13 @@ public sealed class FleetRunner(IReadOnlyList<FleetTarget> targets, MigrationSet
         {
             buffer.Report(new MigrationDiagnostic(DiagnosticCodes.RunCancelled, DiagnosticSeverity.Error,
                 "the run was cancelled: migrations reported above are committed, no other was started"));
-            outcome = new DatabaseOutcome { Database = "", Origin = "", Result = FleetResult.Failed };
+            outcome = new DatabaseOutcome { Result = FleetResult.Failed };
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // One database's surprise is that database's failure, not the whole run's.
             buffer.Report(DatabaseErrors.ToDiagnostic(e, target.Connection));
-            outcome = new DatabaseOutcome { Database = "", Origin = "", Result = FleetResult.Failed };
+            outcome = new DatabaseOutcome { Result = FleetResult.Failed };
         }
         var errors = buffer.Errors.Select(d => new DatabaseOutcome.Problem(d.Code, $"{description}: {d.Message}", d.FilePath)).ToList();
         return outcome with
