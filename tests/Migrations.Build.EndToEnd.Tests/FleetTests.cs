@@ -226,4 +226,24 @@ public sealed class FleetTests : IDisposable
         Assert.DoesNotContain("hunter2", run.Output);
         Assert.False(DatabaseFixture.TableExists(db, "schema_migrations"));
     }
+
+    [Fact]
+    public void MigrationDatabases_takes_urls_and_an_empty_list_is_a_warning()
+    {
+        var dbs = Enumerable.Range(0, 2).Select(_ => _database.NewDatabase()).ToList();
+        // URLs without a password: libpq's PGPASSFILE supplies it, as it would in a deploy job.
+        _project.Variables["PGPASSFILE"] = _database.Cluster.PasswordFile!;
+        var urls = string.Join(" ", dbs.Select(db => $"postgres://postgres@{_database.Cluster.Host}:{_database.Cluster.Port}/{NameOf(db)}"));
+
+        var run = _project.MSBuild("-t:MigrateUpAll", $"-p:MigrationDatabases={urls}");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("2 database(s) from MigrationDatabases", run.Output);
+        Assert.All(dbs, db => Assert.Equal([1L, 2L], Versions(db)));
+        Assert.DoesNotContain(run.Diagnostics, d => d.Code == "MIG215");
+
+        var empty = WriteList("# no tenants yet", "");
+        var none = _project.MSBuild("-t:MigrateUpAll", $"-p:MigrationDatabasesFile={empty}");
+        Assert.True(none.ExitCode == 0, none.ToString());
+        Assert.Contains("ran on none", none.Single("MIG232").Message);
+    }
 }
