@@ -57,6 +57,9 @@ public static class DiagnosticCodes
     public const string NonTransactionalInAllMode = "MIG221";
     public const string RunCancelled = "MIG222";
     public const string StatementLockTimedOut = "MIG223";
+    public const string FleetDatabasesFailed = "MIG230";
+    public const string FleetListInvalid = "MIG231";
+    public const string FleetListEmpty = "MIG232";
 
     public const string MigrationChangedSinceRecorded = "MIG301";
     public const string MigrationNotInIntegrityFile = "MIG302";

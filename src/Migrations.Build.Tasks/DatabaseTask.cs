@@ -175,6 +175,23 @@ public abstract class DatabaseTask : MigrationsTask, ICancelableTask
     protected MigrationRunner? CreateRunner(out ConnectionSettings? connection)
     {
         connection = null;
+        if (ReadRunSettings() is not { } settings) return null;
+        connection = ResolveConnection();
+        if (connection is null) return null;
+        Log.LogMessage(MessageImportance.High, "Migrations: {0} (from {1}), history in {2}", connection.Description, connection.Source, settings.History.DisplayName);
+        return settings.NewRunner(connection, new TaskMigrationLog(this));
+    }
+
+    /// <summary>Everything a runner takes besides the connection and the log, read from the properties and checked.</summary>
+    protected sealed record RunSettings(HistoryTable History, TimeSpan LockTimeout, TimeSpan ProgressInterval, TimeSpan? StatementLockTimeout, int LockRetries)
+    {
+        public MigrationRunner NewRunner(ConnectionSettings connection, IMigrationLog log) =>
+            new(connection, History, log, LockTimeout, ProgressInterval) { StatementLockTimeout = StatementLockTimeout, LockRetries = LockRetries };
+    }
+
+    /// <summary>The run settings, or null (with MIG012 logged) when a property is invalid.</summary>
+    protected RunSettings? ReadRunSettings()
+    {
         if (HistoryTableOrReport() is not { } history) return null;
         if (!long.TryParse(LockTimeoutSeconds, NumberStyles.None, CultureInfo.InvariantCulture, out var lockSeconds))
         {
@@ -211,16 +228,7 @@ public abstract class DatabaseTask : MigrationsTask, ICancelableTask
             Invalid($"MigrationProgressInterval '{ProgressIntervalSeconds}' must be a whole number of seconds from 0 (no progress lines) to 86400");
             return null;
         }
-
-        connection = ResolveConnection();
-        if (connection is null) return null;
-        Log.LogMessage(MessageImportance.High, "Migrations: {0} (from {1}), history in {2}", connection.Description, connection.Source, history.DisplayName);
-        return new MigrationRunner(connection, history, new TaskMigrationLog(this), TimeSpan.FromSeconds(lockSeconds),
-            TimeSpan.FromSeconds(progressSeconds))
-        {
-            StatementLockTimeout = statementLockTimeout,
-            LockRetries = lockRetries,
-        };
+        return new RunSettings(history, TimeSpan.FromSeconds(lockSeconds), TimeSpan.FromSeconds(progressSeconds), statementLockTimeout, lockRetries);
     }
 
     /// <summary>The destructive-statement gate: on for configured databases unless allowed, off for the local one.</summary>
@@ -245,6 +253,18 @@ public abstract class DatabaseTask : MigrationsTask, ICancelableTask
 
     private ConnectionSettings? ResolveConnection()
     {
+        var configured = ResolveConfiguredConnection(out var invalid);
+        if (configured is not null || invalid) return configured;
+        return StartLocalDatabase();
+    }
+
+    /// <summary>
+    /// The database of MigrationConnectionString or the environment variable, never the local one; null when
+    /// neither is set, or (with <paramref name="invalid"/> set and the error logged) when the setting is not valid.
+    /// </summary>
+    protected ConnectionSettings? ResolveConfiguredConnection(out bool invalid)
+    {
+        invalid = true;
         try
         {
             if (!string.IsNullOrWhiteSpace(ConnectionString))
@@ -275,8 +295,8 @@ public abstract class DatabaseTask : MigrationsTask, ICancelableTask
             Invalid(e.Message);
             return null;
         }
-
-        return StartLocalDatabase();
+        invalid = false;
+        return null;
     }
 
     /// <summary>
@@ -296,7 +316,7 @@ public abstract class DatabaseTask : MigrationsTask, ICancelableTask
             $"{property} contains a password, and MSBuild writes property values to diagnostic (-v:diag) and binary (-bl) logs. " +
             $"Put the connection string in the {VariableName} environment variable instead (the task reads it itself, so it is never logged), or use a .pgpass file"));
 
-    private string VariableName => string.IsNullOrWhiteSpace(ConnectionStringVariable) ? "MIGRATION_CONNECTION_STRING" : ConnectionStringVariable.Trim();
+    protected string VariableName => string.IsNullOrWhiteSpace(ConnectionStringVariable) ? "MIGRATION_CONNECTION_STRING" : ConnectionStringVariable.Trim();
 
     private ConnectionSettings? StartLocalDatabase()
     {
