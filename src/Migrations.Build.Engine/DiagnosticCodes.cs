@@ -31,6 +31,7 @@ public static class DiagnosticCodes
     public const string CopyWithClientData = "MIG103";
     public const string UnclosedParenthesis = "MIG104";
     // MIG110-MIG119, the SQL lint rules: Linting.LintCodes.
+    public const string InvalidDirective = "MIG120";
 
     public const string NoDatabase = "MIG200";
     public const string CannotConnect = "MIG201";
@@ -55,6 +56,7 @@ public static class DiagnosticCodes
     public const string OutOfOrderMigration = "MIG220";
     public const string NonTransactionalInAllMode = "MIG221";
     public const string RunCancelled = "MIG222";
+    public const string StatementLockTimedOut = "MIG223";
 
     public const string MigrationChangedSinceRecorded = "MIG301";
     public const string MigrationNotInIntegrityFile = "MIG302";

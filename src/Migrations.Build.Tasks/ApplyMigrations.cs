@@ -5,12 +5,12 @@ namespace Migrations.Build.Tasks;
 /// <summary>MigrateUp: applies pending migrations, up to MigrationTarget if set.</summary>
 public sealed class ApplyMigrations : DatabaseTask
 {
-    public string? Target { get; set; }
+    public string? Target { get; set => field = Trim(value); }
 
     public bool AllowOutOfOrder { get; set; }
 
     /// <summary>per-migration (default) or all.</summary>
-    public string? TransactionMode { get; set; }
+    public string? TransactionMode { get; set => field = Trim(value); }
 
     protected override bool ExecuteCore()
     {

@@ -3,7 +3,7 @@ namespace Migrations.Build.Tasks;
 /// <summary>MigrateBaseline: for a database built by hand or by scripts, records versions up to MigrationVersion as applied.</summary>
 public sealed class BaselineMigrations : DatabaseTask
 {
-    public string? Version { get; set; }
+    public string? Version { get; set => field = Trim(value); }
 
     protected override bool ExecuteCore()
     {

@@ -15,41 +15,73 @@ public abstract class DatabaseTask : MigrationsTask, ICancelableTask
 {
     private readonly CancellationTokenSource _cancel = new();
 
+    // Every string property is trimmed as it is set: MSBuild keeps the whitespace of a property written over several
+    // lines (<MigrationsSchema>public
+    // </MigrationsSchema> is "public\n"), which nobody means as part of a name, a number or a connection string.
+
     [Required]
-    public string MigrationsDirectory { get; set; } = "";
+    public string MigrationsDirectory { get; set => field = Trim(value) ?? ""; } = "";
 
     public bool DirectoryIsExplicit { get; set; }
 
-    public string? Layout { get; set; }
+    public string? Layout { get; set => field = Trim(value); }
 
     public bool RequireDown { get; set; } = true;
 
     /// <summary>MigrationConnectionString. MSBuild logs property values, hence the warning when it holds a password.</summary>
-    public string? ConnectionString { get; set; }
+    public string? ConnectionString { get; set => field = Trim(value); }
 
     /// <summary>Name of the environment variable holding the connection string (the task reads it itself).</summary>
-    public string? ConnectionStringVariable { get; set; }
+    public string? ConnectionStringVariable { get; set => field = Trim(value); }
 
     /// <summary>Where the local development database lives when no connection is configured.</summary>
-    public string? LocalDatabaseDirectory { get; set; }
+    public string? LocalDatabaseDirectory { get; set => field = Trim(value); }
 
-    public string Schema { get; set; } = "public";
+    /// <summary>MigrationsSchema as written: folded to lower case unless double-quoted (<see cref="SqlIdentifier.TryNormalize"/>).</summary>
+    public string Schema { get; set => field = Trim(value) ?? ""; } = "public";
 
-    public string Table { get; set; } = "schema_migrations";
+    public string Table { get; set => field = Trim(value) ?? ""; } = "schema_migrations";
 
-    public string LockTimeoutSeconds { get; set; } = "60";
+    public string LockTimeoutSeconds { get; set => field = Trim(value) ?? ""; } = "60";
+
+    /// <summary>MigrationStatementLockTimeout: how long a migration's statement waits for a lock (seconds, or 500ms, 5s, 1min…; 0: forever).</summary>
+    public string? StatementLockTimeout { get; set => field = Trim(value); }
+
+    /// <summary>MigrationLockRetries: how often a transactional migration that hit its lock timeout is run again.</summary>
+    public string? LockRetries { get; set => field = Trim(value); }
 
     /// <summary>MigrationIntegrityCheck: the folder must agree with migrations.sum, as at build time (which the sum follows for local migrations).</summary>
     public bool CheckIntegrity { get; set; }
 
     /// <summary>Where MigrateUp records the files it applied to a configured database: from then on they count as shipped.</summary>
-    public string? DeployRecord { get; set; }
+    public string? DeployRecord { get; set => field = Trim(value); }
 
     /// <summary>MigrationProgressInterval: seconds between "still running" lines for a long statement (0: none).</summary>
-    public string? ProgressIntervalSeconds { get; set; }
+    public string? ProgressIntervalSeconds { get; set => field = Trim(value); }
 
     /// <summary>AllowDestructiveMigrations: without it, destructive statements are refused against a configured database.</summary>
     public bool AllowDestructive { get; set; }
+
+    protected static string? Trim(string? value) => value?.Trim();
+
+    /// <summary>Most seconds MigrationLockTimeout takes: about 24 days, as for PostgreSQL's own timeouts.</summary>
+    public const int MaxLockTimeoutSeconds = int.MaxValue / 1000;
+
+    /// <summary>Most retries MigrationLockRetries takes: the pauses double, and 10 already add up to 17 minutes.</summary>
+    public const int MaxLockRetries = 10;
+
+    /// <summary>The history table the properties name, folded as PostgreSQL would; null (with MIG012 logged) when they are not plain names.</summary>
+    protected HistoryTable? HistoryTableOrReport()
+    {
+        if (!SqlIdentifier.TryNormalize(Schema, out var schema) || !SqlIdentifier.TryNormalize(Table, out var table))
+        {
+            Invalid($"MigrationsSchema '{Schema}' and MigrationsTable '{Table}' must be plain identifiers: a letter or '_', then letters, digits, '_' or '$', " +
+                    "at most 63 characters; unquoted they are folded to lower case, as PostgreSQL does, and \"Quoted\" they keep their case");
+            return null;
+        }
+        var written = (Schema.Trim('"'), Table.Trim('"'));
+        return new HistoryTable(schema, table) { AsWritten = written != (schema, table) ? written : null };
+    }
 
     protected CancellationToken Cancellation => _cancel.Token;
 
@@ -143,14 +175,33 @@ public abstract class DatabaseTask : MigrationsTask, ICancelableTask
     protected MigrationRunner? CreateRunner(out ConnectionSettings? connection)
     {
         connection = null;
-        if (!SqlIdentifier.IsValid(Schema) || !SqlIdentifier.IsValid(Table))
+        if (HistoryTableOrReport() is not { } history) return null;
+        if (!long.TryParse(LockTimeoutSeconds, NumberStyles.None, CultureInfo.InvariantCulture, out var lockSeconds))
         {
-            Invalid($"MigrationsSchema '{Schema}' and MigrationsTable '{Table}' must be plain identifiers: a letter or '_', then letters, digits, '_' or '$', at most 63 characters");
+            Invalid($"MigrationLockTimeout '{LockTimeoutSeconds}' must be a whole number of seconds, from 0 to {MaxLockTimeoutSeconds}");
             return null;
         }
-        if (!int.TryParse(LockTimeoutSeconds, NumberStyles.None, CultureInfo.InvariantCulture, out var lockSeconds))
+        if (lockSeconds > MaxLockTimeoutSeconds)
         {
-            Invalid($"MigrationLockTimeout '{LockTimeoutSeconds}' must be a whole number of seconds");
+            Invalid($"MigrationLockTimeout '{LockTimeoutSeconds}' is out of range: it is in seconds, from 0 to {MaxLockTimeoutSeconds} (about 24 days)");
+            return null;
+        }
+        TimeSpan? statementLockTimeout = null;
+        if (!string.IsNullOrEmpty(StatementLockTimeout))
+        {
+            if (!PgDuration.TryParse(StatementLockTimeout, bareIsSeconds: true, out var parsed, out var error))
+            {
+                Invalid($"MigrationStatementLockTimeout '{StatementLockTimeout}' {error}");
+                return null;
+            }
+            // 0 is set as 0, PostgreSQL's "wait forever", even where the server or role sets a lock_timeout; empty: the session's own.
+            statementLockTimeout = parsed;
+        }
+        var lockRetries = MigrationRunner.DefaultLockRetries;
+        if (!string.IsNullOrEmpty(LockRetries) &&
+            (!int.TryParse(LockRetries, NumberStyles.None, CultureInfo.InvariantCulture, out lockRetries) || lockRetries > MaxLockRetries))
+        {
+            Invalid($"MigrationLockRetries '{LockRetries}' must be a whole number from 0 (fail at the first lock timeout) to {MaxLockRetries}");
             return null;
         }
         var progressSeconds = (int)MigrationRunner.DefaultProgressInterval.TotalSeconds;
@@ -163,9 +214,13 @@ public abstract class DatabaseTask : MigrationsTask, ICancelableTask
 
         connection = ResolveConnection();
         if (connection is null) return null;
-        Log.LogMessage(MessageImportance.High, "Migrations: {0} (from {1}), history in {2}.{3}", connection.Description, connection.Source, Schema, Table);
-        return new MigrationRunner(connection, new HistoryTable(Schema, Table), new TaskMigrationLog(this), TimeSpan.FromSeconds(lockSeconds),
-            TimeSpan.FromSeconds(progressSeconds));
+        Log.LogMessage(MessageImportance.High, "Migrations: {0} (from {1}), history in {2}", connection.Description, connection.Source, history.DisplayName);
+        return new MigrationRunner(connection, history, new TaskMigrationLog(this), TimeSpan.FromSeconds(lockSeconds),
+            TimeSpan.FromSeconds(progressSeconds))
+        {
+            StatementLockTimeout = statementLockTimeout,
+            LockRetries = lockRetries,
+        };
     }
 
     /// <summary>The destructive-statement gate: on for configured databases unless allowed, off for the local one.</summary>

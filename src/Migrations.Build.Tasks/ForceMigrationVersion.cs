@@ -3,7 +3,7 @@ namespace Migrations.Build.Tasks;
 /// <summary>MigrateForce: records MigrationVersion as the current state and clears dirty flags, running no SQL.</summary>
 public sealed class ForceMigrationVersion : DatabaseTask
 {
-    public string? Version { get; set; }
+    public string? Version { get; set => field = Trim(value); }
 
     protected override bool ExecuteCore()
     {

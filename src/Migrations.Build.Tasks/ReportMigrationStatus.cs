@@ -8,10 +8,10 @@ namespace Migrations.Build.Tasks;
 public sealed class ReportMigrationStatus : DatabaseTask
 {
     /// <summary>text (default) or json.</summary>
-    public string? Format { get; set; }
+    public string? Format { get; set => field = Trim(value); }
 
     /// <summary>Where to write the JSON; the build output when empty.</summary>
-    public string? OutputFile { get; set; }
+    public string? OutputFile { get; set => field = Trim(value); }
 
     public bool FailOnPending { get; set; }
 

@@ -5,9 +5,9 @@ namespace Migrations.Build.Tasks;
 /// <summary>MigrateDown: rolls back the last MigrationSteps migrations, or down to MigrationTarget (0 = all).</summary>
 public sealed class RollbackMigrations : DatabaseTask
 {
-    public string? Steps { get; set; }
+    public string? Steps { get; set => field = Trim(value); }
 
-    public string? Target { get; set; }
+    public string? Target { get; set => field = Trim(value); }
 
     protected override bool ExecuteCore()
     {

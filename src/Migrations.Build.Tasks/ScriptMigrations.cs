@@ -10,10 +10,10 @@ namespace Migrations.Build.Tasks;
 public sealed class ScriptMigrations : DatabaseTask
 {
     /// <summary>MigrationFrom: script the migrations above this version without asking a database (0 = all).</summary>
-    public string? From { get; set; }
+    public string? From { get; set => field = Trim(value); }
 
     [Required]
-    public string ScriptFile { get; set; } = "";
+    public string ScriptFile { get; set => field = Trim(value) ?? ""; } = "";
 
     [Output]
     public string? WrittenFile { get; private set; }
@@ -24,7 +24,7 @@ public sealed class ScriptMigrations : DatabaseTask
         var set = LoadMigrations();
         if (set is null) return false;
 
-        var history = new HistoryTable(Schema, Table);
+        if (HistoryTableOrReport() is not { } history) return false;
         List<Engine.Migration> migrations;
         string source;
         if (from is not null)

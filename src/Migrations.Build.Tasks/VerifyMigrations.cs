@@ -13,18 +13,13 @@ namespace Migrations.Build.Tasks;
 /// </summary>
 public sealed class VerifyMigrations : DatabaseTask
 {
-    public string? VerifyConnectionString { get; set; }
+    public string? VerifyConnectionString { get; set => field = Trim(value); }
 
     protected override bool ExecuteCore()
     {
         var set = LoadMigrations();
         if (set is null) return false;
-        if (!SqlIdentifier.IsValid(Schema) || !SqlIdentifier.IsValid(Table))
-        {
-            Invalid($"MigrationsSchema '{Schema}' and MigrationsTable '{Table}' must be plain identifiers");
-            return false;
-        }
-        var history = new HistoryTable(Schema, Table);
+        if (HistoryTableOrReport() is not { } history) return false;
         var log = new TaskMigrationLog(this);
 
         if (!string.IsNullOrWhiteSpace(VerifyConnectionString))

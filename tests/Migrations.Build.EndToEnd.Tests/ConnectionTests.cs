@@ -4,7 +4,7 @@ using Npgsql;
 namespace Migrations.Build.EndToEnd.Tests;
 
 /// <summary>Where the connection comes from, what is never printed, and every connection-level error.</summary>
-[Collection(DatabaseCollection.Name)]
+[Collection(ConnectionCollection.Name)]
 public sealed class ConnectionTests : IDisposable
 {
     private const string Secret = "Sup3rSecretPassw0rd";

@@ -71,8 +71,30 @@ public sealed class DatabaseFixture : IDisposable
     }
 }
 
+// Tests in one xunit collection run one after another; collections run side by side (as many at once as the
+// machine has cores). The database tests are ~60% of the suite's time, so they are spread over four
+// collections. Each collection has its own cluster: roles and settings one test makes never meet another's.
+
 [CollectionDefinition(Name)]
 public sealed class DatabaseCollection : ICollectionFixture<PackageFixture>, ICollectionFixture<DatabaseFixture>
 {
     public const string Name = "database";
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApplyCollection : ICollectionFixture<PackageFixture>, ICollectionFixture<DatabaseFixture>
+{
+    public const string Name = "database: apply";
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApplyCommandCollection : ICollectionFixture<PackageFixture>, ICollectionFixture<DatabaseFixture>
+{
+    public const string Name = "database: apply commands";
+}
+
+[CollectionDefinition(Name)]
+public sealed class ConnectionCollection : ICollectionFixture<PackageFixture>, ICollectionFixture<DatabaseFixture>
+{
+    public const string Name = "database: connection";
 }

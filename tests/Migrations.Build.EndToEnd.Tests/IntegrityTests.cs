@@ -1,7 +1,7 @@
 namespace Migrations.Build.EndToEnd.Tests;
 
 /// <summary>migrations.sum, branch collisions and MigrateRenumber, with the package's defaults.</summary>
-[Collection(PackageCollection.Name)]
+[Collection(IntegrityCollection.Name)]
 public sealed class IntegrityTests(PackageFixture package) : IDisposable
 {
     private readonly ConsumerProject _project = package.NewConsumer(integrityCheck: true);

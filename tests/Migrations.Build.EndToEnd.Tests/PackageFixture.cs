@@ -8,7 +8,7 @@ public sealed class PackageFixture : IDisposable
 {
     public const string PackageVersion = "0.1.0";
 
-    // Two collections use the package, and xunit runs them at once: two packs of one project would race on
+    // Every collection uses the package, and xunit runs collections at once: two packs of one project would race on
     // its obj/ folder (crossgen2 died of SIGBUS reading an assembly the other pack was rewriting).
     private static readonly Lazy<(string Root, string Feed)> Packed = new(Pack, LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -70,4 +70,16 @@ public sealed class PackageFixture : IDisposable
 public sealed class PackageCollection : ICollectionFixture<PackageFixture>
 {
     public const string Name = "package";
+}
+
+[CollectionDefinition(Name)]
+public sealed class ValidationCollection : ICollectionFixture<PackageFixture>
+{
+    public const string Name = "package: validation";
+}
+
+[CollectionDefinition(Name)]
+public sealed class IntegrityCollection : ICollectionFixture<PackageFixture>
+{
+    public const string Name = "package: integrity";
 }

@@ -1,7 +1,7 @@
 namespace Migrations.Build.EndToEnd.Tests;
 
 /// <summary>Every folder check, through dotnet build of a consumer project that references the packed package.</summary>
-[Collection(PackageCollection.Name)]
+[Collection(ValidationCollection.Name)]
 public sealed class ValidationTests(PackageFixture package) : IDisposable
 {
     private readonly ConsumerProject _project = package.NewConsumer();

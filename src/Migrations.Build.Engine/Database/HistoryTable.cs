@@ -26,6 +26,12 @@ public sealed class HistoryTable
 
     public string DisplayName => Schema + "." + Table;
 
+    /// <summary>
+    /// The schema and table as the project wrote them, when folding them to lower case changed them (MigrationsSchema=Public).
+    /// Earlier versions kept such names as written: a history table there must not be silently left behind.
+    /// </summary>
+    public (string Schema, string Table)? AsWritten { get; init; }
+
     /// <summary>Key of the advisory lock that serialises runs against this table (<see cref="RunLock"/>).</summary>
     public long LockKey => KeyOf("Migrations.Build:" + DisplayName);
 
@@ -100,6 +106,7 @@ public sealed class HistoryTable
         var columns = ReadColumns(connection, cancel);
         if (columns.Count == 0)
         {
+            RefuseTableAsWritten(connection, cancel);
             RefuseGolangMigrateTableElsewhere(connection, cancel);
             if (readOnly) return new HistoryState(Exists: false, null);
             // CREATE SCHEMA needs CREATE on the database even when the schema exists: only ask for it when missing,
@@ -138,6 +145,28 @@ public sealed class HistoryTable
     /// no history here but a golang-migrate table of this name there, starting a new history would run every
     /// migration again: refuse, and say how to adopt that table instead.
     /// </summary>
+    /// <summary>
+    /// The folded name has no table, but the name as written does (created by a version that did not fold case):
+    /// starting a new, empty history would run every migration again. Say how to keep using it.
+    /// </summary>
+    private void RefuseTableAsWritten(NpgsqlConnection connection, CancellationToken cancel)
+    {
+        if (AsWritten is not { } written) return;
+        var quoted = SqlIdentifier.Quote(written.Schema) + "." + SqlIdentifier.Quote(written.Table);
+        using var command = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection)
+        {
+            Parameters = { new NpgsqlParameter<string> { TypedValue = quoted } },
+        };
+        using var cancelling = cancel.Register(command.Cancel);
+        if (command.ExecuteScalar() is not true) return;
+        throw new HistoryTableException(
+            $"{DisplayName} does not exist, but {quoted} does: unquoted, MigrationsSchema and MigrationsTable are folded to lower case as " +
+            "PostgreSQL folds unquoted names, and older versions of this tool kept their case. To keep using that history table, " +
+            "write the names in double quotes (<MigrationsSchema>\"" + written.Schema + "\"</MigrationsSchema>" +
+            (written.Table != Table ? ", <MigrationsTable>\"" + written.Table + "\"</MigrationsTable>" : "") +
+            "; on the command line -p:MigrationsSchema=%22" + written.Schema + "%22, as MSBuild takes bare quotes off), or rename them to lower case; nothing was run");
+    }
+
     private void RefuseGolangMigrateTableElsewhere(NpgsqlConnection connection, CancellationToken cancel)
     {
         using var command = new NpgsqlCommand(

@@ -25,6 +25,20 @@ public sealed class MigrationRunner
         _progressInterval = progressInterval ?? DefaultProgressInterval;
     }
 
+    /// <summary>
+    /// The lock timeout of a migration's statements without a <c>-- migrate:lock-timeout</c> directive
+    /// (MigrationStatementLockTimeout); null: the session's own (PostgreSQL's default: wait forever).
+    /// </summary>
+    public TimeSpan? StatementLockTimeout { get; init; }
+
+    /// <summary>How many times a transactional migration that hit its lock timeout is run again (MigrationLockRetries).</summary>
+    public int LockRetries { get; init; } = DefaultLockRetries;
+
+    /// <summary>The wait before the first retry after a lock timeout; it doubles for each further one.</summary>
+    public TimeSpan LockRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    public const int DefaultLockRetries = 3;
+
     /// <summary>Long enough not to clutter a normal run, short enough that a slow statement never looks hung.</summary>
     public static readonly TimeSpan DefaultProgressInterval = TimeSpan.FromSeconds(10);
 
@@ -264,7 +278,7 @@ public sealed class MigrationRunner
     /// </summary>
     private async Task<RunOutcome> RunAsync(NpgsqlConnection connection, MigrationSet set, List<(Migration Migration, MigrationScriptPlan Plan)> plans, Direction direction, bool singleTransaction, CancellationToken cancel)
     {
-        var executor = new ScriptExecutor(connection);
+        var executor = new ScriptExecutor(connection, StatementLockTimeout);
         var operation = direction == Direction.Up ? "MigrateUp" : "MigrateDown";
         using var progress = new RunProgress(_log, direction == Direction.Up, _progressInterval);
         var steps = new List<ScriptExecutor.Step>();
@@ -275,19 +289,8 @@ public sealed class MigrationRunner
             var flush = i == plans.Count || !next.Plan.Transactional || (!singleTransaction && steps.Count == MaxMigrationsPerBatch);
             if (flush && steps.Count > 0)
             {
-                var outcome = await executor.RunTransactionalAsync(steps, singleTransaction,
-                    singleTransaction ? $"nothing of this run was applied; fix the file and run {operation} again" : $"fix the file and run {operation} again",
-                    progress, cancel);
-                if (outcome.DoneElsewhere is { } other)
-                {
-                    _log.Info($"Another run {(direction == Direction.Up ? "applied" : "rolled back")} {other} meanwhile (this run's transaction for it was rolled back): reading the history again.");
-                    return RunOutcome.DoneElsewhere;
-                }
-                if (outcome.Failure is not null)
-                {
-                    _log.Report(outcome.Failure);
-                    return RunOutcome.Failed;
-                }
+                var batched = await RunBatchAsync(executor, steps, singleTransaction, operation, direction, progress, cancel);
+                if (batched != RunOutcome.Done) return batched;
                 steps.Clear();
             }
             if (i == plans.Count) break;
@@ -360,6 +363,109 @@ public sealed class MigrationRunner
     }
 
     private const string ClientCheckSql = "SET client_connection_check_interval = 1000";
+
+    /// <summary>
+    /// Runs a pipelined batch. A migration that waited longer than its lock timeout (55P03) was rolled back, and
+    /// the ones before it committed: after a pause, which doubles each time, the batch goes on from it, up to
+    /// <see cref="LockRetries"/> times per migration. Then the error names the lock and who holds it, not the file.
+    /// </summary>
+    private async Task<RunOutcome> RunBatchAsync(ScriptExecutor executor, List<ScriptExecutor.Step> steps, bool singleTransaction, string operation, Direction direction,
+        RunProgress progress, CancellationToken cancel)
+    {
+        var remaining = steps;
+        var attempt = 0;
+        Migration? retrying = null;
+        while (true)
+        {
+            var outcome = await executor.RunTransactionalAsync(remaining, singleTransaction,
+                singleTransaction ? $"nothing of this run was applied; fix the file and run {operation} again" : $"fix the file and run {operation} again",
+                progress, cancel);
+            if (outcome.DoneElsewhere is { } other)
+            {
+                _log.Info($"Another run {(direction == Direction.Up ? "applied" : "rolled back")} {other} meanwhile (this run's transaction for it was rolled back): reading the history again.");
+                return RunOutcome.DoneElsewhere;
+            }
+            if (outcome.Failure is null) return RunOutcome.Done;
+            if (!outcome.LockTimedOut || outcome.FailedStep < 0)
+            {
+                _log.Report(outcome.Failure);
+                return RunOutcome.Failed;
+            }
+            var failed = remaining[outcome.FailedStep];
+            if (!ReferenceEquals(failed.Migration, retrying)) (retrying, attempt) = (failed.Migration, 0);
+            var relation = LockedRelation(outcome.FailedStatement);
+            var timeout = failed.Plan.LockTimeout ?? StatementLockTimeout;
+            if (attempt >= LockRetries)
+            {
+                var holders = await LockHoldersAsync(executor.Connection, relation, cancel);
+                _log.Report(outcome.Failure with
+                {
+                    Code = DiagnosticCodes.StatementLockTimedOut,
+                    Message = $"lock timeout: this statement waited longer than its lock timeout ({PgDuration.Describe(timeout ?? TimeSpan.Zero)}) " +
+                              $"for a lock on {(relation is null ? "an object it uses" : $"'{relation}'")} that another session holds" +
+                              (holders.Length > 0 ? $" ({holders})" : "") +
+                              $", {(LockRetries == 0 ? "and MigrationLockRetries=0" : $"on each of {LockRetries + 1} attempts")}. " +
+                              "The file is not at fault: the migration was rolled back and its history row not written" +
+                              (singleTransaction ? ", as was the rest of this run's one transaction" : "; the migrations before it committed") +
+                              ". End or wait out the session holding the lock, or let the statement wait longer with " +
+                              $"'-- {MigrationScriptPlan.LockTimeoutDirective} 30s' in the file or -p:MigrationStatementLockTimeout, then run {operation} again",
+                });
+                return RunOutcome.Failed;
+            }
+            attempt++;
+            var delay = LockRetryDelay * (1 << Math.Min(attempt - 1, 16));
+            var at = outcome.FailedStatement?.StartPosition ?? TextPosition.Start;
+            _log.Info($"lock timeout on {relation ?? "a lock"} at {failed.Plan.Script.Path}({at.Line}): " +
+                      $"retry {attempt} of {LockRetries} in {delay.TotalSeconds:0.###} s");
+            await Task.Delay(delay, cancel);
+            remaining = singleTransaction ? remaining : remaining.Skip(outcome.Committed.Count).ToList();
+        }
+    }
+
+    /// <summary>The table a statement locks, when the statement names one (ALTER TABLE, CREATE INDEX ON, …).</summary>
+    private static string? LockedRelation(Sql.SqlStatement? statement)
+    {
+        if (statement is null) return null;
+        var info = Linting.StatementClassifier.Classify(statement);
+        return (info.Table ?? (info.Names.Count == 1 ? info.Names[0] : null))?.ToString();
+    }
+
+    /// <summary>
+    /// Who holds a lock on <paramref name="relation"/> now: pid, application name, state and how long its transaction
+    /// has run. Empty when nothing can be told (no relation, the lock already gone, the query refused).
+    /// </summary>
+    private static async Task<string> LockHoldersAsync(NpgsqlConnection connection, string? relation, CancellationToken cancel)
+    {
+        if (relation is null) return "";
+        try
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT DISTINCT ON (l.pid) l.pid, coalesce(a.application_name, ''), l.mode, coalesce(a.state, ''), " +
+                "coalesce(extract(epoch FROM clock_timestamp() - a.xact_start)::bigint, -1) " +
+                "FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid " +
+                "WHERE l.locktype = 'relation' AND l.granted AND l.relation = to_regclass($1) AND l.pid <> pg_backend_pid() " +
+                "ORDER BY l.pid LIMIT 5", connection)
+            {
+                Parameters = { new NpgsqlParameter<string> { TypedValue = relation } },
+            };
+            await using var reader = await command.ExecuteReaderAsync(cancel);
+            var found = new List<string>();
+            while (await reader.ReadAsync(cancel))
+            {
+                var application = reader.GetString(1);
+                var state = reader.GetString(3);
+                var seconds = reader.GetInt64(4);
+                found.Add($"pid {reader.GetInt32(0)}" + (application.Length > 0 ? $", application '{application}'" : "") +
+                          $", {reader.GetString(2)}" + (state.Length > 0 ? $", {state}" : "") +
+                          (seconds >= 0 ? $", its transaction open for {seconds} s" : ""));
+            }
+            return found.Count == 0 ? "" : "held now by " + string.Join("; ", found) + ": see pg_stat_activity";
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            return "";
+        }
+    }
 
     /// <summary>
     /// A pending migration below the highest applied one was usually merged late from a branch: applying it

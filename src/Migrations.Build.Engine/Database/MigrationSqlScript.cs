@@ -42,7 +42,9 @@ public static class MigrationSqlScript
             if (plan.Transactional)
             {
                 sql.Append("BEGIN;\n");
+                AppendTimeouts(sql, plan, "SET LOCAL", reset: false);
                 AppendStatements(sql, plan);
+                AppendTimeouts(sql, plan, "SET LOCAL", reset: true);
                 sql.Append("INSERT INTO ").Append(history.QualifiedName).Append(" (version, name, checksum, applied_at, execution_ms, dirty) VALUES (")
                     .Append(row).Append(", clock_timestamp(), ").Append(HistoryTable.TransactionMsSql).Append(", false);\n");
                 sql.Append("COMMIT;\n");
@@ -51,13 +53,28 @@ public static class MigrationSqlScript
             {
                 sql.Append("INSERT INTO ").Append(history.QualifiedName).Append(" (version, name, checksum, applied_at, dirty) VALUES (")
                     .Append(row).Append(", clock_timestamp(), true) ON CONFLICT (version) DO UPDATE SET dirty = true;\n");
+                AppendTimeouts(sql, plan, "SET", reset: false);
                 AppendStatements(sql, plan);
+                AppendTimeouts(sql, plan, "SET", reset: true);
                 sql.Append("UPDATE ").Append(history.QualifiedName).Append(" SET dirty = false, applied_at = clock_timestamp() WHERE version = ").Append(version).Append(";\n");
             }
             sql.Append("\\endif\n");
         }
         sql.Append("\nSELECT pg_advisory_unlock(").Append(history.LockKey.ToString(CultureInfo.InvariantCulture)).Append(");\n");
         return sql.ToString();
+    }
+
+    /// <summary>
+    /// The file's own <c>-- migrate:lock-timeout</c> and <c>-- migrate:statement-timeout</c>, around its statements as
+    /// MigrateUp sets them. MigrationStatementLockTimeout is not written: psql would not retry after a lock timeout.
+    /// </summary>
+    private static void AppendTimeouts(StringBuilder sql, MigrationScriptPlan plan, string set, bool reset)
+    {
+        foreach (var (setting, value) in new[] { ("lock_timeout", plan.LockTimeout), ("statement_timeout", plan.StatementTimeout) })
+        {
+            if (value is not { } v) continue;
+            sql.Append(set).Append(' ').Append(setting).Append(reset ? " TO DEFAULT" : " = " + PgDuration.ToSql(v)).Append(";\n");
+        }
     }
 
     private static void AppendStatements(StringBuilder sql, MigrationScriptPlan plan)

@@ -28,9 +28,6 @@ public sealed class RunLock : IDisposable
         try
         {
             connection.Open();
-            // A server-wide idle-in-transaction timeout would end the lock's transaction while migrations run.
-            Execute(connection, "BEGIN", cancel);
-            Execute(connection, "SET LOCAL idle_in_transaction_session_timeout = 0", cancel);
             if (TryTake(connection, key, cancel)) return new RunLock(connection);
             log.Info($"Waiting for another migration run to finish (advisory lock on {lockName}, up to {timeout.TotalSeconds:0} s)...");
             var deadline = DateTime.UtcNow + timeout;
@@ -59,11 +56,23 @@ public sealed class RunLock : IDisposable
         $"EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 " +
         $"AND classid = {(uint)(key >> 32)} AND objid = {(uint)(key & 0xFFFFFFFF)})");
 
+    /// <summary>
+    /// One try, in a transaction of its own that stays open only if it got the lock. A waiter must not keep a
+    /// transaction open while it polls: CREATE INDEX CONCURRENTLY in the holder's migration waits for every
+    /// transaction that ran a statement while it took its snapshots, so a long polling transaction would stall
+    /// it (and the holder with it) until the waiter gave up. The holder's idle transaction has no snapshot and
+    /// does not stall it.
+    /// </summary>
     private static bool TryTake(NpgsqlConnection connection, long key, CancellationToken cancel)
     {
+        Execute(connection, "BEGIN", cancel);
+        // A server-wide idle-in-transaction timeout would end the lock's transaction while migrations run.
+        Execute(connection, "SET LOCAL idle_in_transaction_session_timeout = 0", cancel);
         using var command = new NpgsqlCommand(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SELECT pg_try_advisory_xact_lock({key})"), connection);
         using var cancelling = cancel.Register(command.Cancel);
-        return (bool)command.ExecuteScalar()!;
+        if ((bool)command.ExecuteScalar()!) return true;
+        Execute(connection, "ROLLBACK", cancel);
+        return false;
     }
 
     private static void Execute(NpgsqlConnection connection, string sql, CancellationToken cancel)

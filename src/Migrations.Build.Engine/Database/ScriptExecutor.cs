@@ -15,9 +15,17 @@ namespace Migrations.Build.Engine.Database;
 /// failing one is rolled back, the ones after it never ran: the outcome of one round trip each, at a fraction
 /// of the latency. Non-transactional scripts send each statement on its own (PostgreSQL rejects CONCURRENTLY
 /// in a pipelined batch).
+/// Each migration's statements run with its timeouts: its <c>-- migrate:lock-timeout</c> or else the run's
+/// <paramref name="lockTimeout"/> (MigrationStatementLockTimeout), and its <c>-- migrate:statement-timeout</c> or else
+/// the session's own. In a transaction they are SET LOCAL right after BEGIN (so a rollback or commit ends them) and
+/// set back to the session's defaults before the history change; outside one they are SET before the first statement
+/// and RESET after the last. So no setting reaches the next migration or the runner's own commands.
 /// </summary>
-internal sealed class ScriptExecutor(NpgsqlConnection connection)
+/// <param name="lockTimeout">The lock timeout of migrations without a directive; null: the session's own.</param>
+internal sealed class ScriptExecutor(NpgsqlConnection connection, TimeSpan? lockTimeout = null)
 {
+    public NpgsqlConnection Connection => connection;
+
     /// <summary>One script to run transactionally, with the history change that commits with it (returns the server's ms).</summary>
     /// <param name="PredecessorCommitted">A statement that fails unless the given migration's history change committed.</param>
     /// <param name="Claim">
@@ -28,10 +36,19 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
         IReadOnlyList<NpgsqlBatchCommand> Claim);
 
     /// <summary>How a batch went: the steps that committed, with the server's milliseconds, and the failure if any.</summary>
+    /// <param name="ServerError">The server's error that stopped the batch, if that is what did.</param>
+    /// <param name="FailedStatement">The statement of the failing step's file it came from, if it came from one.</param>
+    /// <param name="FailedStep">The index of the step it came from (-1: none).</param>
     /// <param name="DoneElsewhere">The migration another run applied (or rolled back) meanwhile: this run stopped there, no error.</param>
-    public sealed record BatchOutcome(IReadOnlyList<(Step Step, int ServerMs)> Committed, MigrationDiagnostic? Failure, Migration? DoneElsewhere = null);
+    public sealed record BatchOutcome(IReadOnlyList<(Step Step, int ServerMs)> Committed, MigrationDiagnostic? Failure,
+        PostgresException? ServerError = null, SqlStatement? FailedStatement = null, int FailedStep = -1, Migration? DoneElsewhere = null)
+    {
+        /// <summary>A statement waited longer than its lock timeout (55P03): the migration rolled back, nothing of the file is at fault.</summary>
+        public bool LockTimedOut => ServerError?.SqlState == PostgresErrorCodes.LockNotAvailable;
+    }
 
-    public sealed record Outcome(TimeSpan Elapsed, MigrationDiagnostic? Failure)
+    /// <param name="SqlState">The server's SQLSTATE when a statement failed.</param>
+    public sealed record Outcome(TimeSpan Elapsed, MigrationDiagnostic? Failure, string? SqlState = null)
     {
         public bool Succeeded => Failure is null;
     }
@@ -55,8 +72,15 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
             for (var c = 0; c < steps[i].Claim.Count; c++) Add(steps[i].Claim[c], i, c == steps[i].Claim.Count - 1 ? ClaimCheck : -1);
             // Sharing one transaction, each migration marks its start, or its recorded time would include its predecessors'.
             if (singleTransaction) Add(new NpgsqlBatchCommand(HistoryTable.MarkMigrationStartSql), i, -1);
-            var statements = steps[i].Plan.Statements;
+            // Every migration sets both, even to the defaults: sharing one transaction, the one before may have changed them.
+            var plan = steps[i].Plan;
+            Add(new NpgsqlBatchCommand(SetLocal("lock_timeout", plan.LockTimeout ?? lockTimeout)), i, -1);
+            Add(new NpgsqlBatchCommand(SetLocal("statement_timeout", plan.StatementTimeout)), i, -1);
+            var statements = plan.Statements;
             for (var s = 0; s < statements.Count; s++) Add(new NpgsqlBatchCommand(statements[s].Text) { AppendErrorBarrier = true }, i, s);
+            // The history change is the runner's, under its advisory lock: it waits as the runner's session does.
+            Add(new NpgsqlBatchCommand(SetLocal("lock_timeout", null)), i, -1);
+            Add(new NpgsqlBatchCommand(SetLocal("statement_timeout", null)), i, -1);
             Add(steps[i].HistoryChange, i, -1);
             commits[i] = !singleTransaction || i == steps.Count - 1 ? batch.BatchCommands.Count : -1;
             if (commits[i] >= 0) Add(new NpgsqlBatchCommand("COMMIT") { AppendErrorBarrier = true }, i, -1);
@@ -76,7 +100,7 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
             var step = steps[stepIndex];
             if (statementIndex == ClaimCheck && serverError.SqlState == PostgresErrorCodes.DivisionByZero)
             {
-                return Reported(new BatchOutcome(done.Take(stepIndex).ToList(), null, step.Migration));
+                return Reported(new BatchOutcome(done.Take(stepIndex).ToList(), null, DoneElsewhere: step.Migration));
             }
             var statement = statementIndex >= 0 ? step.Plan.Statements[statementIndex] : null;
             // A failure at COMMIT (a deferred constraint) comes after that step's history row was read: it did not commit.
@@ -84,7 +108,9 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
             var committedSteps = singleTransaction ? [] : done.Take(stepIndex).ToList();
             return Reported(new BatchOutcome(committedSteps, Failure(DiagnosticCodes.MigrationFailed, step.Plan, statement, serverError,
                 "the migration was rolled back and the history is unchanged; " +
-                (IsNotAboutTheFile(serverError.SqlState) ? "this error comes from the server's state, not from the file: run again" : retryAdvice))));
+                (IsStatementTimeout(serverError) ? StatementTimeoutAdvice(step.Plan)
+                    : IsNotAboutTheFile(serverError.SqlState) ? "this error comes from the server's state, not from the file: run again" : retryAdvice)),
+                serverError, statement, stepIndex));
         }
         catch (Exception e) when (cancel.IsCancellationRequested && Cause(e) is OperationCanceledException or PostgresException)
         {
@@ -222,43 +248,98 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection)
     public async Task<(Outcome Outcome, int Completed)> RunStatementByStatementAsync(MigrationScriptPlan plan, Action<int> running, CancellationToken cancel)
     {
         var stopwatch = Stopwatch.StartNew();
-        for (var i = 0; i < plan.Statements.Count; i++)
+        var timeouts = (Lock: plan.LockTimeout ?? lockTimeout, Statement: plan.StatementTimeout);
+        if (timeouts != default)
         {
-            var statement = plan.Statements[i];
-            running(i);
-            try
+            await using var set = new NpgsqlBatch(connection)
             {
-                await using var command = new NpgsqlCommand(statement.Text, connection);
-                await command.ExecuteNonQueryAsync(cancel);
-            }
-            catch (PostgresException e)
-            {
-                // A statement that opened a transaction block leaves it aborted: close it so the session can go on.
-                await RollbackAsync();
-                return (new Outcome(stopwatch.Elapsed, Failure(DiagnosticCodes.NonTransactionalMigrationFailed, plan, statement, e, null)), i);
-            }
-            catch (OperationCanceledException e) when (cancel.IsCancellationRequested)
-            {
-                // Outside a transaction, a statement the server cancelled is undone (a CONCURRENTLY index is left INVALID).
-                var cancelled = CancelledByServer(e);
-                var position = statement.StartPosition;
-                return (new Outcome(stopwatch.Elapsed, new MigrationDiagnostic(DiagnosticCodes.RunCancelled, DiagnosticSeverity.Error,
-                    "the run was cancelled while this statement ran: " + (cancelled
-                        ? "the server cancelled it (an index built CONCURRENTLY is left INVALID: drop it before running the statement again)"
-                        : "whether it completed is unknown"),
-                    plan.Script.Path, position.Line, position.Column)), i);
-            }
-            catch (NpgsqlException e) when (e is not PostgresException)
-            {
-                // The server may still finish the statement on its own: its outcome is unknown, not failed.
-                var position = statement.StartPosition;
-                return (new Outcome(stopwatch.Elapsed, new MigrationDiagnostic(DiagnosticCodes.NonTransactionalMigrationFailed, DiagnosticSeverity.Error,
-                    $"{LostBecause(e)} while this statement ran; whether it completed is unknown",
-                    plan.Script.Path, position.Line, position.Column)), i);
-            }
+                BatchCommands = { new(Set("lock_timeout", timeouts.Lock)), new(Set("statement_timeout", timeouts.Statement)) },
+            };
+            await set.ExecuteNonQueryAsync(cancel);
         }
-        return (new Outcome(stopwatch.Elapsed, null), plan.Statements.Count);
+        try
+        {
+            return await RunStatementsAsync();
+        }
+        finally
+        {
+            if (timeouts != default) await ResetTimeoutsAsync();
+        }
+
+        async Task<(Outcome, int)> RunStatementsAsync()
+        {
+            for (var i = 0; i < plan.Statements.Count; i++)
+            {
+                var statement = plan.Statements[i];
+                running(i);
+                try
+                {
+                    await using var command = new NpgsqlCommand(statement.Text, connection);
+                    await command.ExecuteNonQueryAsync(cancel);
+                }
+                catch (PostgresException e)
+                {
+                    // A statement that opened a transaction block leaves it aborted: close it so the session can go on.
+                    await RollbackAsync();
+                    var advice = e.SqlState == PostgresErrorCodes.LockNotAvailable
+                        ? $"it waited longer than its lock timeout ({PgDuration.Describe(timeouts.Lock ?? TimeSpan.Zero)}) for a lock another session holds; " +
+                          "a migration outside a transaction is not retried, as what it did before this statement stays done"
+                        : IsStatementTimeout(e) ? StatementTimeoutAdvice(plan) : null;
+                    return (new Outcome(stopwatch.Elapsed, Failure(DiagnosticCodes.NonTransactionalMigrationFailed, plan, statement, e, advice), e.SqlState), i);
+                }
+                catch (OperationCanceledException e) when (cancel.IsCancellationRequested)
+                {
+                    // Outside a transaction, a statement the server cancelled is undone (a CONCURRENTLY index is left INVALID).
+                    var cancelled = CancelledByServer(e);
+                    var position = statement.StartPosition;
+                    return (new Outcome(stopwatch.Elapsed, new MigrationDiagnostic(DiagnosticCodes.RunCancelled, DiagnosticSeverity.Error,
+                        "the run was cancelled while this statement ran: " + (cancelled
+                            ? "the server cancelled it (an index built CONCURRENTLY is left INVALID: drop it before running the statement again)"
+                            : "whether it completed is unknown"),
+                        plan.Script.Path, position.Line, position.Column)), i);
+                }
+                catch (NpgsqlException e) when (e is not PostgresException)
+                {
+                    // The server may still finish the statement on its own: its outcome is unknown, not failed.
+                    var position = statement.StartPosition;
+                    return (new Outcome(stopwatch.Elapsed, new MigrationDiagnostic(DiagnosticCodes.NonTransactionalMigrationFailed, DiagnosticSeverity.Error,
+                        $"{LostBecause(e)} while this statement ran; whether it completed is unknown",
+                        plan.Script.Path, position.Line, position.Column)), i);
+                }
+            }
+            return (new Outcome(stopwatch.Elapsed, null), plan.Statements.Count);
+        }
     }
+
+    /// <summary>Back to the runner's session settings after a migration outside a transaction, unless the connection is gone.</summary>
+    private async Task ResetTimeoutsAsync()
+    {
+        if (connection.FullState != System.Data.ConnectionState.Open) return;
+        try
+        {
+            await using var reset = new NpgsqlBatch(connection) { BatchCommands = { new("RESET lock_timeout"), new("RESET statement_timeout") } };
+            await reset.ExecuteNonQueryAsync();
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // The connection broke: the session and its settings are gone with it.
+        }
+    }
+
+    /// <summary>SET LOCAL to <paramref name="value"/>, or to the session's own setting (DEFAULT: as at connection, before any SET LOCAL).</summary>
+    private static string SetLocal(string setting, TimeSpan? value) =>
+        $"SET LOCAL {setting} " + (value is { } v ? "= " + PgDuration.ToSql(v) : "TO DEFAULT");
+
+    private static string Set(string setting, TimeSpan? value) =>
+        $"SET {setting} " + (value is { } v ? "= " + PgDuration.ToSql(v) : "TO DEFAULT");
+
+    /// <summary>57014 because statement_timeout ran out, not because someone cancelled the statement.</summary>
+    private static bool IsStatementTimeout(PostgresException e) =>
+        e.SqlState == PostgresErrorCodes.QueryCanceled && e.MessageText.Contains("statement timeout", StringComparison.OrdinalIgnoreCase);
+
+    private static string StatementTimeoutAdvice(MigrationScriptPlan plan) =>
+        $"the statement ran longer than {(plan.StatementTimeout is { } t ? $"the file's '-- {MigrationScriptPlan.StatementTimeoutDirective} {PgDuration.Describe(t).Replace(" ", "", StringComparison.Ordinal)}'" : "the session's statement_timeout")}: " +
+        "raise it if the statement needs longer, or make the statement faster";
 
     /// <summary>
     /// Errors a rerun can get past without editing the file: the session was ended or cancelled by someone else

@@ -77,6 +77,8 @@ internal sealed class ScriptLinter
         var path = Script.Path;
         foreach (var problem in _split.Problems)
             output.Add(new MigrationDiagnostic(problem.Code, DiagnosticSeverity.Error, problem.Message, path, problem.Position.Line, problem.Position.Column));
+        // A malformed timeout directive (MIG120) fails the build, not the deploy that would read it.
+        output.AddRange(MigrationScriptPlan.ReadTimeoutDirectives(_split.Source, path).Problems);
 
         var suppressions = LintSuppressions.Parse(_split.Source, _split.Statements);
         // Most scripts have neither findings nor suppressions: nothing to filter, order or report.
