@@ -61,18 +61,24 @@ public sealed class RunLock : IDisposable
     /// transaction open while it polls: CREATE INDEX CONCURRENTLY in the holder's migration waits for every
     /// transaction that ran a statement while it took its snapshots, so a long polling transaction would stall
     /// it (and the holder with it) until the waiter gave up. The holder's idle transaction has no snapshot and
-    /// does not stall it.
+    /// does not stall it, provided it holds no snapshot: the SELECT's portal keeps one (and with it the session's
+    /// xmin) until the next statement replaces it, so a utility statement, which needs none, comes last.
     /// </summary>
     private static bool TryTake(NpgsqlConnection connection, long key, CancellationToken cancel)
     {
         Execute(connection, "BEGIN", cancel);
+        using (var command = new NpgsqlCommand(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SELECT pg_try_advisory_xact_lock({key})"), connection))
+        using (cancel.Register(command.Cancel))
+        {
+            if (!(bool)command.ExecuteScalar()!)
+            {
+                Execute(connection, "ROLLBACK", cancel);
+                return false;
+            }
+        }
         // A server-wide idle-in-transaction timeout would end the lock's transaction while migrations run.
         Execute(connection, "SET LOCAL idle_in_transaction_session_timeout = 0", cancel);
-        using var command = new NpgsqlCommand(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SELECT pg_try_advisory_xact_lock({key})"), connection);
-        using var cancelling = cancel.Register(command.Cancel);
-        if ((bool)command.ExecuteScalar()!) return true;
-        Execute(connection, "ROLLBACK", cancel);
-        return false;
+        return true;
     }
 
     private static void Execute(NpgsqlConnection connection, string sql, CancellationToken cancel)
