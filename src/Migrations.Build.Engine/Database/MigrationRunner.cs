@@ -662,7 +662,12 @@ public sealed class MigrationRunner
             var applied = session.Rows;
             if (!readOnly && (applied is null || lockWhen is null || lockWhen(set, applied)))
             {
+                // The lock comes before this session: behind a pooler in session mode every open session pins a server
+                // connection, and runs that each held one while they opened a second could use up the pool together.
+                connection.Dispose();
+                connection = null;
                 runLock = RunLock.Acquire(_connection, _history.LockKey, _lockTimeout, _log, _history.DisplayName, cancel);
+                connection = OpenSession(clock, _log, cancel).Connection;
                 _log.Detail($"Locked at {clock.ElapsedMilliseconds} ms.");
                 // What was read before may have changed while another run held the lock.
                 applied = _history.IsCurrentFormat(connection, cancel) ? _history.Read(connection, cancel) : null;

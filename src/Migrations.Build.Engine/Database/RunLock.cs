@@ -18,34 +18,44 @@ public sealed class RunLock : IDisposable
 
     private RunLock(NpgsqlConnection connection) => _connection = connection;
 
-    /// <summary>
-    /// Opens the lock's connection and takes the lock, waiting (and saying so) up to <paramref name="timeout"/>
-    /// while another run holds it. Synchronous: it belongs to a run's opening, on a thread of its own.
-    /// </summary>
-    public static RunLock Acquire(ConnectionSettings settings, long key, TimeSpan timeout, IMigrationLog log, string lockName, CancellationToken cancel)
+    /// <summary>Takes the lock if it is free now: the lock, or null (and no connection left open) when another run holds it.</summary>
+    public static RunLock? TryAcquire(ConnectionSettings settings, long key, CancellationToken cancel)
     {
         var connection = settings.CreateConnection();
         try
         {
             connection.Open();
             if (TryTake(connection, key, cancel)) return new RunLock(connection);
-            log.Info($"Waiting for another migration run to finish (advisory lock on {lockName}, up to {timeout.TotalSeconds:0} s)...");
-            var deadline = DateTime.UtcNow + timeout;
-            while (DateTime.UtcNow < deadline)
-            {
-                cancel.ThrowIfCancellationRequested();
-                if (cancel.WaitHandle.WaitOne(PollInterval)) cancel.ThrowIfCancellationRequested();
-                if (TryTake(connection, key, cancel)) return new RunLock(connection);
-            }
-            throw new LockTimeoutException(
-                $"another migration run still holds the lock on {lockName} after {timeout.TotalSeconds:0} s: " +
-                "wait for it to finish, or raise MigrationLockTimeout (seconds)");
         }
         catch
         {
             connection.Dispose();
             throw;
         }
+        connection.Dispose();
+        return null;
+    }
+
+    /// <summary>
+    /// Waits (and says so) up to <paramref name="timeout"/> for another run to release the lock, then takes it.
+    /// Between tries it holds no connection: behind a pooler in session mode each would pin a server connection,
+    /// and waiters could use up the pool that the run they wait for needs. Synchronous: it belongs to a run's
+    /// opening, on a thread of its own.
+    /// </summary>
+    public static RunLock Acquire(ConnectionSettings settings, long key, TimeSpan timeout, IMigrationLog log, string lockName, CancellationToken cancel)
+    {
+        if (TryAcquire(settings, key, cancel) is { } free) return free;
+        log.Info($"Waiting for another migration run to finish (advisory lock on {lockName}, up to {timeout.TotalSeconds:0} s)...");
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            cancel.ThrowIfCancellationRequested();
+            if (cancel.WaitHandle.WaitOne(PollInterval)) cancel.ThrowIfCancellationRequested();
+            if (TryAcquire(settings, key, cancel) is { } taken) return taken;
+        }
+        throw new LockTimeoutException(
+            $"another migration run still holds the lock on {lockName} after {timeout.TotalSeconds:0} s: " +
+            "wait for it to finish, or raise MigrationLockTimeout (seconds)");
     }
 
     /// <summary>

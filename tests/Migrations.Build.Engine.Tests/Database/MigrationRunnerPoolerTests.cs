@@ -67,4 +67,52 @@ public sealed class MigrationRunnerPoolerTests : IDisposable
                 "an advisory lock outlived its run");
         }
     }
+
+    [Fact]
+    public async Task Status_takes_no_lock_and_says_a_run_is_in_progress()
+    {
+        var cluster = LocalPostgresCluster.EnsureStarted(_root);
+        var database = cluster.CreateDatabase("status_in_progress");
+        var folder = Directory.CreateDirectory(Path.Combine(_temp.Path, "status")).FullName;
+        File.WriteAllText(Path.Combine(folder, "001_a.sql"), "CREATE TABLE a (id int);\n");
+        var set = MigrationSetLoader.Load(new MigrationSetOptions(folder) { RequireDown = false });
+        var history = new HistoryTable("public", "schema_migrations");
+        var settings = ConnectionSettings.Parse(database, "test");
+        var runner = new MigrationRunner(settings, history, new RecordingLog(), TimeSpan.FromSeconds(1));
+
+        using (RunLock.Acquire(settings, history.LockKey, TimeSpan.FromSeconds(5), new RecordingLog(), history.DisplayName, CancellationToken.None))
+        {
+            // A lock timeout of 1 s: a status that waited for the lock would fail with MIG205.
+            var status = await runner.StatusAsync(() => set);
+            Assert.NotNull(status);
+            Assert.True(status.RunInProgress);
+            Assert.Contains("A migration run is in progress", string.Join("\n", status.ToLines()));
+            Assert.Single(status.Pending);
+        }
+        Assert.False((await runner.StatusAsync(() => set))!.RunInProgress);
+    }
+
+    [Fact]
+    public async Task A_dirty_migration_names_the_invalid_index_a_crashed_concurrent_build_left()
+    {
+        var cluster = LocalPostgresCluster.EnsureStarted(_root);
+        var database = cluster.CreateDatabase("invalid_index");
+        var folder = Directory.CreateDirectory(Path.Combine(_temp.Path, "invalid")).FullName;
+        var file = Path.Combine(folder, "001_unique_email.sql");
+        File.WriteAllText(file, "-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY users_email ON users (email);\n");
+        var set = MigrationSetLoader.Load(new MigrationSetOptions(folder) { RequireDown = false });
+        TestSql.Execute(database, "CREATE TABLE users (email text)");
+        TestSql.Execute(database, "INSERT INTO users VALUES ('a'), ('a')");
+        var runner = new MigrationRunner(ConnectionSettings.Parse(database, "test"), new HistoryTable("public", "schema_migrations"), new RecordingLog(), TimeSpan.FromSeconds(5));
+        // The duplicate fails the build after PostgreSQL created the index: it is left INVALID, and the row dirty.
+        Assert.False(await runner.UpAsync(() => set, new UpOptions()));
+
+        var log = new RecordingLog();
+        var rerun = new MigrationRunner(ConnectionSettings.Parse(database, "test"), new HistoryTable("public", "schema_migrations"), log, TimeSpan.FromSeconds(5));
+        Assert.False(await rerun.UpAsync(() => set, new UpOptions()));
+        var dirty = Assert.Single(log.Diagnostics);
+        Assert.Equal((DiagnosticCodes.DirtyMigration, file), (dirty.Code, dirty.FilePath));
+        Assert.Contains("index public.users_email is INVALID", dirty.Message);
+        Assert.Contains("DROP INDEX CONCURRENTLY public.users_email", dirty.Message);
+    }
 }
