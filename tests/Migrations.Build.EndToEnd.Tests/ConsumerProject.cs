@@ -74,6 +74,10 @@ public sealed class ConsumerProject : IDisposable
 
     public CommandResult MSBuild(params string[] args) => DotNet.Run(Directory, Environment(), ["msbuild", ProjectPath, "-nologo", "-restore", .. args]);
 
+    /// <summary>dotnet msbuild, killed with SIGKILL (kill -9: no chance to clean up) once <paramref name="killWhen"/> holds.</summary>
+    public CommandResult MSBuildKilled(Func<bool> killWhen, params string[] args) =>
+        DotNet.Run(Directory, Environment(), killWhen, "KILL", ["msbuild", ProjectPath, "-nologo", "-restore", .. args]);
+
     /// <summary>dotnet msbuild, interrupted with Ctrl+C (SIGINT) once <paramref name="interruptWhen"/> holds.</summary>
     public CommandResult MSBuildInterrupted(Func<bool> interruptWhen, params string[] args) =>
         DotNet.Run(Directory, Environment(), interruptWhen, ["msbuild", ProjectPath, "-nologo", "-restore", .. args]);

@@ -10,7 +10,11 @@ public static class DotNet
         Run(workingDirectory, environment, interruptWhen: null, args);
 
     /// <summary>With <paramref name="interruptWhen"/>: sends SIGINT (Ctrl+C) once it holds, as a user would press it.</summary>
-    public static CommandResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, Func<bool>? interruptWhen, params string[] args)
+    public static CommandResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, Func<bool>? interruptWhen, params string[] args) =>
+        Run(workingDirectory, environment, interruptWhen, "INT", args);
+
+    /// <summary>With <paramref name="interruptWhen"/>: sends <paramref name="signal"/> (INT, KILL…) once it holds.</summary>
+    public static CommandResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, Func<bool>? interruptWhen, string signal, params string[] args)
     {
         var variables = new Dictionary<string, string>
         {
@@ -28,7 +32,7 @@ public static class DotNet
             ["SharedCompilationId"] = CompilerServer.PipeName,
         };
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) variables[key] = value;
-        return ProcessRunner.Run("dotnet", workingDirectory, variables, interruptWhen, args);
+        return ProcessRunner.Run("dotnet", workingDirectory, variables, interruptWhen, signal, args);
     }
 }
 
@@ -68,7 +72,10 @@ public static class ProcessRunner
     public static CommandResult Run(string fileName, string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
         Run(fileName, workingDirectory, environment, interruptWhen: null, args);
 
-    public static CommandResult Run(string fileName, string workingDirectory, IReadOnlyDictionary<string, string>? environment, Func<bool>? interruptWhen, params string[] args)
+    public static CommandResult Run(string fileName, string workingDirectory, IReadOnlyDictionary<string, string>? environment, Func<bool>? interruptWhen, params string[] args) =>
+        Run(fileName, workingDirectory, environment, interruptWhen, "INT", args);
+
+    public static CommandResult Run(string fileName, string workingDirectory, IReadOnlyDictionary<string, string>? environment, Func<bool>? interruptWhen, string signal, params string[] args)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -96,7 +103,7 @@ public static class ProcessRunner
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        if (interruptWhen is not null) _ = Task.Run(() => Interrupt(process, interruptWhen));
+        if (interruptWhen is not null) _ = Task.Run(() => Interrupt(process, interruptWhen, signal));
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
         {
             process.Kill(entireProcessTree: true);
@@ -106,13 +113,13 @@ public static class ProcessRunner
         lock (output) return new CommandResult(process.ExitCode, output.ToString()) { StandardOutput = standardOutput.ToString() };
     }
 
-    private static async Task Interrupt(Process process, Func<bool> when)
+    private static async Task Interrupt(Process process, Func<bool> when, string signal)
     {
         for (var i = 0; i < 600 && !process.HasExited; i++)
         {
             if (when())
             {
-                using var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                using var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
                 await kill.WaitForExitAsync();
                 return;
             }

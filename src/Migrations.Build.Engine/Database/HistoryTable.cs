@@ -32,15 +32,32 @@ public sealed class HistoryTable
     /// </summary>
     public (string Schema, string Table)? AsWritten { get; init; }
 
-    /// <summary>Key of the advisory lock that serialises runs against this table.</summary>
-    public long LockKey
-    {
-        get
+    /// <summary>Key of the advisory lock that serialises runs against this table (<see cref="RunLock"/>).</summary>
+    public long LockKey => KeyOf("Migrations.Build:" + DisplayName);
+
+    /// <summary>
+    /// Key of the transaction-scoped lock each migration's own transaction takes before it checks that no other run
+    /// applied it meanwhile: a second line of defence that holds whatever the pooler or a crashed run did.
+    /// </summary>
+    public long MigrationLockKey => KeyOf("Migrations.Build:migration:" + DisplayName);
+
+    private static long KeyOf(string text) =>
+        BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)), 0);
+
+    /// <summary>The first command of every migration's transaction: waits for any other transaction applying one.</summary>
+    public NpgsqlBatchCommand LockMigrations() =>
+        new(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SELECT pg_advisory_xact_lock({MigrationLockKey})"));
+
+    /// <summary>
+    /// Fails (division by zero) if another run recorded <paramref name="version"/> (applying) or removed it (rolling
+    /// back) since this run read the history. After <see cref="LockMigrations"/>, in a statement of its own, so that
+    /// its snapshot sees what the transaction it waited for committed.
+    /// </summary>
+    public NpgsqlBatchCommand StillToDo(long version, bool applying) =>
+        new($"SELECT 1 / {(applying ? "(1 - count(*))" : "count(*)")}::integer FROM {QualifiedName} WHERE version = $1")
         {
-            var bytes = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("Migrations.Build:" + DisplayName));
-            return BitConverter.ToInt64(bytes, 0);
-        }
-    }
+            Parameters = { new NpgsqlParameter<long> { TypedValue = version } },
+        };
 
     public string CreateSchemaSql => $"CREATE SCHEMA IF NOT EXISTS {SqlIdentifier.Quote(Schema)}";
 
@@ -191,7 +208,7 @@ public sealed class HistoryTable
     /// <summary>Whether a table with these columns is a history table of the current format.</summary>
     private static bool IsCurrentFormat(IReadOnlySet<string> columns) => columns.SetEquals(CurrentColumns);
 
-    /// <summary>The rows, oldest version first. Synchronous: it belongs to a session's opening (see <see cref="TryLockAndCheckFormat"/>).</summary>
+    /// <summary>The rows, oldest version first. Synchronous: it belongs to a session's opening (see <see cref="IsCurrentFormat"/>).</summary>
     /// <param name="cancel">Cancels the query on the server (a synchronous call does not watch the token itself).</param>
     public List<AppliedMigration> Read(NpgsqlConnection connection, CancellationToken cancel)
     {
@@ -239,20 +256,39 @@ public sealed class HistoryTable
     };
 
     /// <summary>Row of a non-transactional migration before it runs: dirty until its last statement succeeded.</summary>
-    public async Task MarkDirtyAsync(NpgsqlConnection connection, Migration migration, CancellationToken cancel)
+    /// <summary>
+    /// Marks a non-transactional migration's row dirty before it runs (inserted when applying, updated when rolling
+    /// back), under the migration lock; false when another run did it meanwhile (the row is already there, or already
+    /// gone), in which case nothing was changed.
+    /// </summary>
+    public async Task<bool> MarkDirtyAsync(NpgsqlConnection connection, Migration migration, bool applying, CancellationToken cancel)
     {
-        await using var command = new NpgsqlCommand(
-            $"INSERT INTO {QualifiedName} (version, name, checksum, applied_at, dirty) VALUES ($1, $2, $3, clock_timestamp(), true) " +
-            "ON CONFLICT (version) DO UPDATE SET dirty = true, applied_at = clock_timestamp()", connection)
-        {
-            Parameters =
+        var mark = applying
+            ? new NpgsqlBatchCommand($"INSERT INTO {QualifiedName} (version, name, checksum, applied_at, dirty) VALUES ($1, $2, $3, clock_timestamp(), true) " +
+                                     "ON CONFLICT (version) DO NOTHING RETURNING 1")
             {
-                new NpgsqlParameter<long> { TypedValue = migration.Version },
-                new NpgsqlParameter<string> { TypedValue = migration.Name },
-                new NpgsqlParameter<string> { TypedValue = migration.Up!.Checksum },
-            },
-        };
-        await command.ExecuteNonQueryAsync(cancel);
+                Parameters =
+                {
+                    new NpgsqlParameter<long> { TypedValue = migration.Version },
+                    new NpgsqlParameter<string> { TypedValue = migration.Name },
+                    new NpgsqlParameter<string> { TypedValue = migration.Up!.Checksum },
+                },
+            }
+            : new NpgsqlBatchCommand($"UPDATE {QualifiedName} SET dirty = true, applied_at = clock_timestamp() WHERE version = $1 RETURNING 1")
+            {
+                Parameters = { new NpgsqlParameter<long> { TypedValue = migration.Version } },
+            };
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { new("BEGIN"), LockMigrations(), mark, new("COMMIT") } };
+        var marked = false;
+        await using (var reader = await batch.ExecuteReaderAsync(cancel))
+        {
+            do
+            {
+                if (reader.FieldCount == 1 && reader.GetName(0) == "?column?" && await reader.ReadAsync(cancel)) marked = true;
+            }
+            while (await reader.NextResultAsync(cancel));
+        }
+        return marked;
     }
 
     public async Task MarkCleanAsync(NpgsqlConnection connection, long version, int executionMs, CancellationToken cancel)
@@ -294,29 +330,21 @@ public sealed class HistoryTable
         },
     };
 
-    /// <summary>
-    /// One statement: takes the advisory lock if it is free (<see cref="LockKey"/>) and says whether the table
-    /// is of the current format. Null when another run holds the lock: wait for it (<see cref="AdvisoryLock"/>).
-    /// </summary>
+    /// <summary>Whether the table is of the current format, in one statement (exactly the current columns).</summary>
     /// <remarks>
-    /// <para>The statement's snapshot predates the lock it takes, so its answer may be stale. "Current format"
-    /// still holds once locked (no run alters a current table); any other answer (no table, golang-migrate's)
-    /// is only a hint, and <see cref="EnsureAsync"/> reads the columns anew under the lock before acting.</para>
-    /// <para>One statement, not a batch: Npgsql writes a synchronous batch from another thread. Synchronous on
-    /// purpose: in a fresh MSBuild process the machinery of an async call costs more JIT time than a loopback
-    /// round trip waits, and a session opens on a thread of its own anyway.</para>
+    /// Read without the run lock: "current format" still holds once locked (no run alters a current table); any
+    /// other answer (no table, golang-migrate's) is only a hint, and <see cref="EnsureAsync"/> reads the columns anew
+    /// under the lock before acting. Synchronous on purpose: in a fresh MSBuild process the machinery of an async
+    /// call costs more JIT time than a loopback round trip waits, and a session opens on a thread of its own anyway.
     /// </remarks>
     /// <param name="cancel">Cancels the statement on the server (a synchronous call does not watch the token itself).</param>
-    public bool? TryLockAndCheckFormat(NpgsqlConnection connection, CancellationToken cancel)
+    public bool IsCurrentFormat(NpgsqlConnection connection, CancellationToken cancel)
     {
-        // IsCurrentFormat, in SQL: exactly the current columns.
         using var command = new NpgsqlCommand(
-            $"SELECT {AdvisoryLock.TryLockCall(LockKey)}, (SELECT count(*) = {CurrentColumns.Length} AND " +
+            $"SELECT (SELECT count(*) = {CurrentColumns.Length} AND " +
             $"count(*) FILTER (WHERE attname IN ({CurrentColumnsSqlList})) = {CurrentColumns.Length} {ColumnsFromWhere})", connection);
         using var cancelling = cancel.Register(command.Cancel);
-        using var reader = command.ExecuteReader();
-        reader.Read();
-        return reader.GetBoolean(0) ? reader.GetBoolean(1) : null;
+        return (bool)command.ExecuteScalar()!;
     }
 
     private string ColumnsFromWhere => ColumnsOf($"to_regclass({SqlLiteral.Quote(QualifiedName)})");

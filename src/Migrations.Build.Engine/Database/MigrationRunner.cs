@@ -44,10 +44,25 @@ public sealed class MigrationRunner
 
     /// <summary>Applies pending migrations in version order, up to <see cref="UpOptions.Target"/> if given.</summary>
     /// <param name="loadMigrations">Reads the folder (null when it has errors, already reported): runs while the connection opens.</param>
-    public Task<bool> UpAsync(Func<MigrationSet?> loadMigrations, UpOptions options, CancellationToken cancel = default) =>
+    public async Task<bool> UpAsync(Func<MigrationSet?> loadMigrations, UpOptions options, CancellationToken cancel = default)
+    {
+        // Another run got there first (through a pooler that let two runs overlap, or one that crashed mid-statement):
+        // start again, with the lock released, from the history as it is now. Bounded: each time, a migration is done.
+        MigrationSet? loaded = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            var restart = false;
+            var ok = await UpOnceAsync(() => loaded ??= loadMigrations(), options, () => restart = true, cancel);
+            if (!restart || attempt == MaxRestarts) return ok;
+        }
+    }
+
+    private const int MaxRestarts = 5;
+
+    private Task<bool> UpOnceAsync(Func<MigrationSet?> loadMigrations, UpOptions options, Action restart, CancellationToken cancel) =>
         WithLockAsync(loadMigrations, async (connection, set, applied) =>
         {
-            if (!RefuseDirty(applied, set) || !RefuseChanged(applied, set)) return false;
+            if (!RefuseDirty(connection, applied, set) || !RefuseChanged(applied, set)) return false;
             WarnMissingFiles(applied, set);
 
             var done = applied.Select(a => a.Version).ToHashSet();
@@ -69,17 +84,30 @@ public sealed class MigrationRunner
             if (problems.Count > 0 || !CheckGate(plans, options.RefuseDestructive) || !CheckAllMode(plans, options.SingleTransaction)) return false;
 
             var total = Stopwatch.StartNew();
-            if (!await RunAsync(connection, set, plans, Direction.Up, options.SingleTransaction, cancel)) return false;
+            switch (await RunAsync(connection, set, plans, Direction.Up, options.SingleTransaction, cancel))
+            {
+                case RunOutcome.Failed:
+                    return false;
+                case RunOutcome.DoneElsewhere:
+                    restart();
+                    return false;
+            }
             _log.Info($"Applied {pending.Count} migration(s) in {total.ElapsedMilliseconds} ms; database at version {Math.Max(pending[^1].Version, CurrentVersion(applied))}.");
             options.RecordApplied?.Invoke(set.Migrations.Where(m => done.Contains(m.Version) || pending.Contains(m)).ToList());
             return true;
-        }, cancel);
+        }, cancel, lockWhen: (set, applied) => applied.Any(a => a.Dirty) || HasPending(set, applied, options.Target));
+
+    private static bool HasPending(MigrationSet set, List<AppliedMigration> applied, long? target)
+    {
+        var done = applied.Select(a => a.Version).ToHashSet();
+        return set.Migrations.Any(m => !done.Contains(m.Version) && (target is null || m.Version <= target));
+    }
 
     /// <summary>Rolls back the last <paramref name="steps"/> applied migrations, or all above <paramref name="target"/>.</summary>
     public Task<bool> DownAsync(Func<MigrationSet?> loadMigrations, int steps, long? target, bool refuseDestructive = false, CancellationToken cancel = default) =>
         WithLockAsync(loadMigrations, async (connection, set, applied) =>
         {
-            if (!RefuseDirty(applied, set)) return false;
+            if (!RefuseDirty(connection, applied, set)) return false;
             // Newest first by when they were applied: after an out-of-order apply, "the last migration" is the one
             // applied last, not the highest version. For in-order histories both orders agree.
             var newestFirst = applied.OrderByDescending(a => a.AppliedAt ?? DateTimeOffset.MinValue).ThenByDescending(a => a.Version);
@@ -126,7 +154,15 @@ public sealed class MigrationRunner
             if (!ok) return false;
 
             if (!CheckGate(plans, refuseDestructive)) return false;
-            if (!await RunAsync(connection, set, plans, Direction.Down, singleTransaction: false, cancel)) return false;
+            switch (await RunAsync(connection, set, plans, Direction.Down, singleTransaction: false, cancel))
+            {
+                case RunOutcome.Failed:
+                    return false;
+                case RunOutcome.DoneElsewhere:
+                    _log.Report(new MigrationDiagnostic(DiagnosticCodes.DatabaseError, DiagnosticSeverity.Error,
+                        $"another run changed {_history.DisplayName} while this one rolled back: the ones reported above are rolled back; run MigrateStatus, then MigrateDown again if needed"));
+                    return false;
+            }
             var remaining = applied.Where(a => toUndo.All(u => u.Version != a.Version)).ToList();
             _log.Info($"Rolled back {plans.Count} migration(s); database at version {CurrentVersion(remaining)}.");
             return true;
@@ -135,7 +171,8 @@ public sealed class MigrationRunner
     public async Task<MigrationStatus?> StatusAsync(Func<MigrationSet?> loadMigrations, CancellationToken cancel = default)
     {
         MigrationStatus? status = null;
-        var ok = await WithLockAsync(loadMigrations, (_, set, applied) =>
+        // Read-only, so no lock: a status is wanted most while a deploy runs. It says so when one does.
+        var ok = await WithLockAsync(loadMigrations, (connection, set, applied) =>
         {
             var byVersion = set.Migrations.ToDictionary(m => m.Version);
             var appliedEntries = applied.Select(a =>
@@ -152,6 +189,7 @@ public sealed class MigrationRunner
                 Database = _connection.Description,
                 HistoryTable = _history.DisplayName,
                 CurrentVersion = CurrentVersion(applied),
+                RunInProgress = RunInProgress(connection),
                 Applied = appliedEntries,
                 Pending = pending,
             };
@@ -238,7 +276,7 @@ public sealed class MigrationRunner
     /// Runs the plans in order. Consecutive transactional ones share a pipelined batch; a non-transactional
     /// one runs alone, statement by statement, with its row dirty until it is done.
     /// </summary>
-    private async Task<bool> RunAsync(NpgsqlConnection connection, MigrationSet set, List<(Migration Migration, MigrationScriptPlan Plan)> plans, Direction direction, bool singleTransaction, CancellationToken cancel)
+    private async Task<RunOutcome> RunAsync(NpgsqlConnection connection, MigrationSet set, List<(Migration Migration, MigrationScriptPlan Plan)> plans, Direction direction, bool singleTransaction, CancellationToken cancel)
     {
         var executor = new ScriptExecutor(connection, StatementLockTimeout);
         var operation = direction == Direction.Up ? "MigrateUp" : "MigrateDown";
@@ -251,7 +289,8 @@ public sealed class MigrationRunner
             var flush = i == plans.Count || !next.Plan.Transactional || (!singleTransaction && steps.Count == MaxMigrationsPerBatch);
             if (flush && steps.Count > 0)
             {
-                if (!await RunBatchAsync(executor, steps, singleTransaction, operation, progress, cancel)) return false;
+                var batched = await RunBatchAsync(executor, steps, singleTransaction, operation, direction, progress, cancel);
+                if (batched != RunOutcome.Done) return batched;
                 steps.Clear();
             }
             if (i == plans.Count) break;
@@ -261,11 +300,22 @@ public sealed class MigrationRunner
             {
                 steps.Add(new ScriptExecutor.Step(migration, plan,
                     direction == Direction.Up ? _history.InsertApplied(migration) : _history.Delete(migration.Version),
-                    previous => _history.PredecessorCommitted(previous.Version, applied: direction == Direction.Up)));
+                    previous => _history.PredecessorCommitted(previous.Version, applied: direction == Direction.Up),
+                    ClaimOf(connection, migration, direction)));
                 continue;
             }
 
-            await _history.MarkDirtyAsync(connection, migration, cancel);
+            if (!await _history.MarkDirtyAsync(connection, migration, direction == Direction.Up, cancel))
+            {
+                _log.Info($"Another run {(direction == Direction.Up ? "applied" : "rolled back")} {migration} meanwhile: reading the history again.");
+                return RunOutcome.DoneElsewhere;
+            }
+            if (connection.PostgreSqlVersion.Major >= 14)
+            {
+                // Outside a transaction the setting is the session's: left on, it only makes the server notice sooner.
+                await using var check = new NpgsqlCommand(ClientCheckSql, connection);
+                await check.ExecuteNonQueryAsync(cancel);
+            }
             var statement = -1;
             progress.Starting(migration, () => (plan, Volatile.Read(ref statement)), " (outside a transaction)");
             var (result, completed) = await executor.RunStatementByStatementAsync(plan, s => Volatile.Write(ref statement, s), cancel);
@@ -273,7 +323,7 @@ public sealed class MigrationRunner
             if (!result.Succeeded)
             {
                 ReportNonTransactionalFailure(migration, plan, result.Failure!, completed, operation, PreviousOf(set, migration.Version));
-                return false;
+                return RunOutcome.Failed;
             }
             if (direction == Direction.Up)
             {
@@ -286,15 +336,41 @@ public sealed class MigrationRunner
             }
             progress.Done(migration, $"{result.Elapsed.TotalMilliseconds:0} ms, {plan.Statements.Count} statement(s) outside a transaction");
         }
-        return true;
+        return RunOutcome.Done;
     }
+
+    private enum RunOutcome { Done, Failed, DoneElsewhere }
+
+    private bool RunInProgress(NpgsqlConnection connection)
+    {
+        using var command = new NpgsqlCommand("SELECT " + RunLock.HeldSql(_history.LockKey), connection);
+        return (bool)command.ExecuteScalar()!;
+    }
+
+    /// <summary>
+    /// The first statements of a migration's transaction. On PostgreSQL 14 and later the server checks every second
+    /// that this client is still there while a statement runs: a deployer killed mid-statement leaves no session
+    /// running on (and holding the migration's locks) until the statement ends. Then the migration lock, and the
+    /// check that no other run did it meanwhile.
+    /// </summary>
+    private List<NpgsqlBatchCommand> ClaimOf(NpgsqlConnection connection, Migration migration, Direction direction)
+    {
+        var claim = new List<NpgsqlBatchCommand>(3);
+        if (connection.PostgreSqlVersion.Major >= 14) claim.Add(new NpgsqlBatchCommand(ClientCheckSql.Replace("SET ", "SET LOCAL ", StringComparison.Ordinal)));
+        claim.Add(_history.LockMigrations());
+        claim.Add(_history.StillToDo(migration.Version, applying: direction == Direction.Up));
+        return claim;
+    }
+
+    private const string ClientCheckSql = "SET client_connection_check_interval = 1000";
 
     /// <summary>
     /// Runs a pipelined batch. A migration that waited longer than its lock timeout (55P03) was rolled back, and
     /// the ones before it committed: after a pause, which doubles each time, the batch goes on from it, up to
     /// <see cref="LockRetries"/> times per migration. Then the error names the lock and who holds it, not the file.
     /// </summary>
-    private async Task<bool> RunBatchAsync(ScriptExecutor executor, List<ScriptExecutor.Step> steps, bool singleTransaction, string operation, RunProgress progress, CancellationToken cancel)
+    private async Task<RunOutcome> RunBatchAsync(ScriptExecutor executor, List<ScriptExecutor.Step> steps, bool singleTransaction, string operation, Direction direction,
+        RunProgress progress, CancellationToken cancel)
     {
         var remaining = steps;
         var attempt = 0;
@@ -304,11 +380,16 @@ public sealed class MigrationRunner
             var outcome = await executor.RunTransactionalAsync(remaining, singleTransaction,
                 singleTransaction ? $"nothing of this run was applied; fix the file and run {operation} again" : $"fix the file and run {operation} again",
                 progress, cancel);
-            if (outcome.Failure is null) return true;
+            if (outcome.DoneElsewhere is { } other)
+            {
+                _log.Info($"Another run {(direction == Direction.Up ? "applied" : "rolled back")} {other} meanwhile (this run's transaction for it was rolled back): reading the history again.");
+                return RunOutcome.DoneElsewhere;
+            }
+            if (outcome.Failure is null) return RunOutcome.Done;
             if (!outcome.LockTimedOut || outcome.FailedStep < 0)
             {
                 _log.Report(outcome.Failure);
-                return false;
+                return RunOutcome.Failed;
             }
             var failed = remaining[outcome.FailedStep];
             if (!ReferenceEquals(failed.Migration, retrying)) (retrying, attempt) = (failed.Migration, 0);
@@ -329,7 +410,7 @@ public sealed class MigrationRunner
                               ". End or wait out the session holding the lock, or let the statement wait longer with " +
                               $"'-- {MigrationScriptPlan.LockTimeoutDirective} 30s' in the file or -p:MigrationStatementLockTimeout, then run {operation} again",
                 });
-                return false;
+                return RunOutcome.Failed;
             }
             attempt++;
             var delay = LockRetryDelay * (1 << Math.Min(attempt - 1, 16));
@@ -462,18 +543,36 @@ public sealed class MigrationRunner
         });
     }
 
-    private bool RefuseDirty(List<AppliedMigration> applied, MigrationSet set)
+    private bool RefuseDirty(NpgsqlConnection connection, List<AppliedMigration> applied, MigrationSet set)
     {
         var dirty = applied.Where(a => a.Dirty).ToList();
+        if (dirty.Count == 0) return true;
+        var invalid = InvalidIndexes(connection);
         foreach (var row in dirty)
         {
             var file = set.Migrations.FirstOrDefault(m => m.Version == row.Version)?.Up?.Path;
             _log.Report(AtFile(DiagnosticCodes.DirtyMigration,
                 $"version {row.Label} is dirty: a non-transactional migration stopped part-way, so the schema is in between versions. " +
+                (invalid.Count == 0 ? "" :
+                    $"{string.Join(", ", invalid.Select(i => $"index {i} is INVALID"))} (left by a CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY " +
+                    $"that did not finish): drop {(invalid.Count == 1 ? "it" : "them")} with {string.Join("; ", invalid.Select(i => $"DROP INDEX CONCURRENTLY {i}"))} " +
+                    "before running the statement again. ") +
                 $"Nothing was run. Finish or undo it by hand, then run {ForceCommand} " +
                 $"-p:MigrationVersion={row.Version} (complete) or -p:MigrationVersion={PreviousOf(set, row.Version)} (undone)", file));
         }
-        return dirty.Count == 0;
+        return false;
+    }
+
+    /// <summary>Indexes PostgreSQL marks invalid (an interrupted CONCURRENTLY build), as schema.name, quoted where needed.</summary>
+    private static List<string> InvalidIndexes(NpgsqlConnection connection)
+    {
+        using var command = new NpgsqlCommand(
+            "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid " +
+            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid ORDER BY 1", connection);
+        using var reader = command.ExecuteReader();
+        var names = new List<string>();
+        while (reader.Read()) names.Add(reader.GetString(0));
+        return names;
     }
 
     private bool RefuseChanged(List<AppliedMigration> applied, MigrationSet set)
@@ -506,12 +605,17 @@ public sealed class MigrationRunner
         }
     }
 
-    /// <param name="readOnly">Create and convert nothing (MigrateStatus, MigrateScript, checks): a missing table is an empty history.</param>
-    private async Task<bool> WithLockAsync(Func<MigrationSet?> loadMigrations, Func<NpgsqlConnection, MigrationSet, List<AppliedMigration>, Task<bool>> work, CancellationToken cancel, bool readOnly = false)
+    /// <param name="readOnly">Create, convert and lock nothing (MigrateStatus, MigrateScript, checks): a missing table is an empty history.</param>
+    /// <param name="lockWhen">
+    /// Given the history read without the lock, whether the work changes anything and so needs the run lock (then the
+    /// history is read again under it); null: always. A nothing-pending MigrateUp takes no lock and opens no second connection.
+    /// </param>
+    private async Task<bool> WithLockAsync(Func<MigrationSet?> loadMigrations, Func<NpgsqlConnection, MigrationSet, List<AppliedMigration>, Task<bool>> work,
+        CancellationToken cancel, bool readOnly = false, Func<MigrationSet, List<AppliedMigration>, bool>? lockWhen = null)
     {
         var clock = Stopwatch.StartNew();
-        // Opening the session (connect, lock, history) costs more than reading the folder: do both at once. A
-        // folder with errors still runs nothing: the session is then closed unused, its outcome not reported.
+        // Opening the session (connect, history) costs more than reading the folder: do both at once. A folder with
+        // errors still runs nothing: the session is then closed unused, its outcome not reported.
         var sessionLog = new ClosableLog(_log);
         var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var opening = Task.Run(() => OpenSession(clock, sessionLog, abandon.Token), CancellationToken.None);
@@ -531,6 +635,7 @@ public sealed class MigrationRunner
         foreach (var migration in set.Migrations) _ = migration.Up?.Checksum;
 
         NpgsqlConnection? connection = null;
+        RunLock? runLock = null;
         try
         {
             Session session;
@@ -555,6 +660,18 @@ public sealed class MigrationRunner
             }
             connection = session.Connection;
             var applied = session.Rows;
+            if (!readOnly && (applied is null || lockWhen is null || lockWhen(set, applied)))
+            {
+                // The lock comes before this session: behind a pooler in session mode every open session pins a server
+                // connection, and runs that each held one while they opened a second could use up the pool together.
+                connection.Dispose();
+                connection = null;
+                runLock = RunLock.Acquire(_connection, _history.LockKey, _lockTimeout, _log, _history.DisplayName, cancel);
+                connection = OpenSession(clock, _log, cancel).Connection;
+                _log.Detail($"Locked at {clock.ElapsedMilliseconds} ms.");
+                // What was read before may have changed while another run held the lock.
+                applied = _history.IsCurrentFormat(connection, cancel) ? _history.Read(connection, cancel) : null;
+            }
             if (applied is null)
             {
                 var state = await _history.EnsureAsync(connection, set.Migrations, readOnly, cancel);
@@ -569,7 +686,7 @@ public sealed class MigrationRunner
                     : state.Legacy is { } unconverted && !state.Converted ? HistoryTable.RowsOf(unconverted, set.Migrations)
                     : _history.Read(connection, cancel);
             }
-            _log.Detail($"Locked and read {applied.Count} history row(s) at {clock.ElapsedMilliseconds} ms.");
+            _log.Detail($"Read {applied.Count} history row(s) at {clock.ElapsedMilliseconds} ms.");
             return await work(connection, set, applied);
         }
         catch (Exception e) when (IsDatabaseFailure(e))
@@ -579,15 +696,16 @@ public sealed class MigrationRunner
         }
         finally
         {
-            // Unpooled: closing the connection ends the session, which releases the advisory lock.
+            // Unpooled: closing the connection ends the session; the lock's transaction ends with its own.
             connection?.Dispose();
+            runLock?.Dispose();
         }
     }
 
     /// <summary>
-    /// An open connection holding the advisory lock, and the history table's rows when it is of the current
-    /// format (else null: the caller creates or converts it, which needs the folder). Synchronous, on a thread
-    /// of its own: see <see cref="HistoryTable.TryLockAndCheckFormat"/>.
+    /// An open connection, and the history table's rows when it is of the current format (else null: the caller
+    /// creates or converts it, which needs the folder and the lock). Synchronous, on a thread of its own: see
+    /// <see cref="HistoryTable.IsCurrentFormat(NpgsqlConnection, CancellationToken)"/>.
     /// </summary>
     private Session OpenSession(Stopwatch clock, IMigrationLog log, CancellationToken cancel)
     {
@@ -596,16 +714,7 @@ public sealed class MigrationRunner
         {
             connection.Open();
             log.Detail($"Connected to {_connection.Description} (PostgreSQL {connection.PostgreSqlVersion}) in {clock.ElapsedMilliseconds} ms.");
-            switch (_history.TryLockAndCheckFormat(connection, cancel))
-            {
-                case null:
-                    AdvisoryLock.Wait(connection, _history.LockKey, _lockTimeout, log, _history.DisplayName, cancel);
-                    return new Session(connection, null);
-                case true:
-                    return new Session(connection, _history.Read(connection, cancel));
-                default:
-                    return new Session(connection, null);
-            }
+            return new Session(connection, _history.IsCurrentFormat(connection, cancel) ? _history.Read(connection, cancel) : null);
         }
         catch
         {

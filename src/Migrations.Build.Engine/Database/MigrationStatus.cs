@@ -9,6 +9,9 @@ public sealed class MigrationStatus
     public required string Database { get; init; }
     public required string HistoryTable { get; init; }
     public long CurrentVersion { get; init; }
+
+    /// <summary>Another run held the migration lock when the status was read: what is pending or dirty may be under way.</summary>
+    public bool RunInProgress { get; init; }
     public required IReadOnlyList<Entry> Applied { get; init; }
     public required IReadOnlyList<Entry> Pending { get; init; }
 
@@ -35,11 +38,12 @@ public sealed class MigrationStatus
     public IEnumerable<string> ToLines()
     {
         yield return $"Database {Database}, history in {HistoryTable}, at version {CurrentVersion}.";
+        if (RunInProgress) yield return "A migration run is in progress (it holds the migration lock): this is the state it has reached so far.";
         yield return Applied.Count == 0 ? "Applied migrations: none" : "Applied migrations:";
         foreach (var e in Applied)
         {
             var flags = string.Concat(
-                e.Dirty ? "  DIRTY (failed part-way: see MigrateForce)" : "",
+                e.Dirty ? RunInProgress ? "  DIRTY (being applied outside a transaction by the run in progress, or failed part-way)" : "  DIRTY (failed part-way: see MigrateForce)" : "",
                 e.FileMissing ? "  FILE MISSING" : "",
                 e.Changed ? "  CHANGED SINCE APPLIED" : "");
             var duration = e.ExecutionMs is null ? "" : $", {e.ExecutionMs} ms";

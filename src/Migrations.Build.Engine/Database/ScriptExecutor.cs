@@ -28,14 +28,20 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection, TimeSpan? lock
 
     /// <summary>One script to run transactionally, with the history change that commits with it (returns the server's ms).</summary>
     /// <param name="PredecessorCommitted">A statement that fails unless the given migration's history change committed.</param>
-    public sealed record Step(Migration Migration, MigrationScriptPlan Plan, NpgsqlBatchCommand HistoryChange, Func<Migration, NpgsqlBatchCommand> PredecessorCommitted);
+    /// <param name="Claim">
+    /// The transaction's first statements: take the migration lock, then fail (division by zero) if another run did
+    /// this migration meanwhile. The last one's failure is not an error: <see cref="BatchOutcome.DoneElsewhere"/>.
+    /// </param>
+    public sealed record Step(Migration Migration, MigrationScriptPlan Plan, NpgsqlBatchCommand HistoryChange, Func<Migration, NpgsqlBatchCommand> PredecessorCommitted,
+        IReadOnlyList<NpgsqlBatchCommand> Claim);
 
     /// <summary>How a batch went: the steps that committed, with the server's milliseconds, and the failure if any.</summary>
     /// <param name="ServerError">The server's error that stopped the batch, if that is what did.</param>
     /// <param name="FailedStatement">The statement of the failing step's file it came from, if it came from one.</param>
     /// <param name="FailedStep">The index of the step it came from (-1: none).</param>
+    /// <param name="DoneElsewhere">The migration another run applied (or rolled back) meanwhile: this run stopped there, no error.</param>
     public sealed record BatchOutcome(IReadOnlyList<(Step Step, int ServerMs)> Committed, MigrationDiagnostic? Failure,
-        PostgresException? ServerError = null, SqlStatement? FailedStatement = null, int FailedStep = -1)
+        PostgresException? ServerError = null, SqlStatement? FailedStatement = null, int FailedStep = -1, Migration? DoneElsewhere = null)
     {
         /// <summary>A statement waited longer than its lock timeout (55P03): the migration rolled back, nothing of the file is at fault.</summary>
         public bool LockTimedOut => ServerError?.SqlState == PostgresErrorCodes.LockNotAvailable;
@@ -63,6 +69,7 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection, TimeSpan? lock
             // The error barriers below let an earlier migration's failure reach this one (see the class comment): it
             // only goes on if its predecessor committed.
             if (!singleTransaction && i > 0) Add(steps[i].PredecessorCommitted(steps[i - 1].Migration), i, -1);
+            for (var c = 0; c < steps[i].Claim.Count; c++) Add(steps[i].Claim[c], i, c == steps[i].Claim.Count - 1 ? ClaimCheck : -1);
             // Sharing one transaction, each migration marks its start, or its recorded time would include its predecessors'.
             if (singleTransaction) Add(new NpgsqlBatchCommand(HistoryTable.MarkMigrationStartSql), i, -1);
             // Every migration sets both, even to the defaults: sharing one transaction, the one before may have changed them.
@@ -91,6 +98,10 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection, TimeSpan? lock
             var index = serverError.BatchCommand is null ? FirstIncomplete() : batch.BatchCommands.IndexOf(serverError.BatchCommand);
             var (stepIndex, statementIndex) = index >= 0 ? owner[index] : (Math.Min(done.Count, steps.Count - 1), -1);
             var step = steps[stepIndex];
+            if (statementIndex == ClaimCheck && serverError.SqlState == PostgresErrorCodes.DivisionByZero)
+            {
+                return Reported(new BatchOutcome(done.Take(stepIndex).ToList(), null, DoneElsewhere: step.Migration));
+            }
             var statement = statementIndex >= 0 ? step.Plan.Statements[statementIndex] : null;
             // A failure at COMMIT (a deferred constraint) comes after that step's history row was read: it did not commit.
             // In a single transaction nothing did.
@@ -228,6 +239,9 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection, TimeSpan? lock
             owner.Add((step, statement));
         }
     }
+
+    /// <summary>Marks, in the owner list, the claim's check: its failure means another run did the migration.</summary>
+    private const int ClaimCheck = -2;
 
     /// <summary>Runs a non-transactional script's statements one by one. The caller marks the row dirty before and clean after.</summary>
     /// <param name="running">Told the index of each statement as it is sent, for progress.</param>

@@ -42,7 +42,7 @@ public sealed class HistoryTableFormatCheckTests(HistoryTableFormatCheckTests.Cl
     public void No_table_is_not_the_current_format()
     {
         using var connection = Open();
-        Assert.False(_history.TryLockAndCheckFormat(connection, CancellationToken.None));
+        Assert.False(_history.IsCurrentFormat(connection, CancellationToken.None));
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class HistoryTableFormatCheckTests(HistoryTableFormatCheckTests.Cl
     {
         using var connection = Open();
         Execute(connection, _history.CreateSql);
-        Assert.True(_history.TryLockAndCheckFormat(connection, CancellationToken.None));
+        Assert.True(_history.IsCurrentFormat(connection, CancellationToken.None));
     }
 
     [Theory]
@@ -62,7 +62,7 @@ public sealed class HistoryTableFormatCheckTests(HistoryTableFormatCheckTests.Cl
     {
         using var connection = Open();
         Execute(connection, create);
-        Assert.False(_history.TryLockAndCheckFormat(connection, CancellationToken.None));
+        Assert.False(_history.IsCurrentFormat(connection, CancellationToken.None));
     }
 
     [Fact]
@@ -72,22 +72,33 @@ public sealed class HistoryTableFormatCheckTests(HistoryTableFormatCheckTests.Cl
         Execute(connection, _history.CreateSql);
         Execute(connection, "ALTER TABLE schema_migrations ADD COLUMN extra text");
         Execute(connection, "ALTER TABLE schema_migrations DROP COLUMN extra");
-        Assert.True(_history.TryLockAndCheckFormat(connection, CancellationToken.None));
+        Assert.True(_history.IsCurrentFormat(connection, CancellationToken.None));
     }
 
     [Fact]
-    public void A_lock_held_by_another_session_is_null_and_taken_once_released()
+    public async Task The_run_lock_is_exclusive_shows_in_pg_locks_and_is_gone_with_its_holder()
     {
-        using var holder = Open();
-        Assert.False(_history.TryLockAndCheckFormat(holder, CancellationToken.None));
+        var settings = ConnectionSettings.Parse(_database, "test");
+        var log = new RecordingLog();
+        using var probe = Open();
+        bool Held()
+        {
+            using var command = new NpgsqlCommand("SELECT " + RunLock.HeldSql(_history.LockKey), probe);
+            return (bool)command.ExecuteScalar()!;
+        }
 
-        using var connection = Open();
-        Assert.Null(_history.TryLockAndCheckFormat(connection, CancellationToken.None));
+        Assert.False(Held());
+        var first = RunLock.Acquire(settings, _history.LockKey, TimeSpan.FromSeconds(5), log, _history.DisplayName, CancellationToken.None);
+        Assert.True(Held());
+        var timeout = Assert.Throws<LockTimeoutException>(() =>
+            RunLock.Acquire(settings, _history.LockKey, TimeSpan.FromSeconds(1), log, _history.DisplayName, CancellationToken.None));
+        Assert.Contains("another migration run still holds the lock on public.schema_migrations after 1 s", timeout.Message);
+        Assert.Contains(log.Infos, i => i.StartsWith("Waiting for another migration run to finish", StringComparison.Ordinal));
 
-        // Released on the holder's own session, so it is free when the call returns (a closed session's
-        // locks go a moment later, when its server process has ended).
-        Execute(holder, "SELECT pg_advisory_unlock_all()");
-        Assert.False(_history.TryLockAndCheckFormat(connection, CancellationToken.None));
+        first.Dispose();
+        Assert.True(await TestSql.WaitUntil(() => !Held()), "the lock outlived its holder");
+        using var second = RunLock.Acquire(settings, _history.LockKey, TimeSpan.FromSeconds(1), log, _history.DisplayName, CancellationToken.None);
+        Assert.True(Held());
     }
 
     private NpgsqlConnection Open()
