@@ -15,19 +15,14 @@ public sealed class ApplyMigrations : DatabaseTask
     protected override bool ExecuteCore()
     {
         if (!TryParseVersion("MigrationTarget", Target, out var target)) return false;
-        var mode = string.IsNullOrWhiteSpace(TransactionMode) ? "per-migration" : TransactionMode.Trim().ToLowerInvariant();
-        if (mode is not ("per-migration" or "all"))
-        {
-            Invalid($"MigrationTransactionMode '{TransactionMode}' must be 'per-migration' or 'all'");
-            return false;
-        }
+        if (ParseSingleTransaction(TransactionMode) is not { } singleTransaction) return false;
         var runner = CreateRunnerOrReportFolder(out var connection);
         if (runner is null) return false;
         var options = new UpOptions
         {
             Target = target,
             AllowOutOfOrder = AllowOutOfOrder,
-            SingleTransaction = mode == "all",
+            SingleTransaction = singleTransaction,
             RefuseDestructive = RefuseDestructive(connection!),
             // Applied to a real database, a migration has left this machine: from now on the build protects it too.
             RecordApplied = connection!.IsLocal || string.IsNullOrWhiteSpace(DeployRecord) ? null

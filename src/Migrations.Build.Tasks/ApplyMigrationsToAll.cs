@@ -20,18 +20,13 @@ public sealed class ApplyMigrationsToAll : FleetTask
     protected override bool ExecuteCore()
     {
         if (!TryParseVersion("MigrationTarget", Target, out var target)) return false;
-        var mode = string.IsNullOrWhiteSpace(TransactionMode) ? "per-migration" : TransactionMode.Trim().ToLowerInvariant();
-        if (mode is not ("per-migration" or "all"))
-        {
-            Invalid($"MigrationTransactionMode '{TransactionMode}' must be 'per-migration' or 'all'");
-            return false;
-        }
+        if (ParseSingleTransaction(TransactionMode) is not { } singleTransaction) return false;
         var deployed = new HashSet<Engine.Migration>();
         _options = new UpOptions
         {
             Target = target,
             AllowOutOfOrder = AllowOutOfOrder,
-            SingleTransaction = mode == "all",
+            SingleTransaction = singleTransaction,
             // Every listed database is a real one: the destructive gate applies as for any configured database.
             RefuseDestructive = !AllowDestructive,
             // Applied to real databases, the migrations have left this machine: recorded once, at the end (the

@@ -234,6 +234,15 @@ public abstract class DatabaseTask : MigrationsTask, ICancelableTask
     /// <summary>The destructive-statement gate: on for configured databases unless allowed, off for the local one.</summary>
     protected bool RefuseDestructive(ConnectionSettings connection) => !AllowDestructive && !connection.IsLocal;
 
+    /// <summary>MigrationTransactionMode: true for 'all' (one transaction), false for 'per-migration' (the default); null (with MIG012) otherwise.</summary>
+    protected bool? ParseSingleTransaction(string? value)
+    {
+        var mode = string.IsNullOrWhiteSpace(value) ? "per-migration" : value.Trim().ToLowerInvariant();
+        if (mode is "per-migration" or "all") return mode == "all";
+        Invalid($"MigrationTransactionMode '{value}' must be 'per-migration' or 'all'");
+        return null;
+    }
+
     /// <summary>Parses an optional version property (MigrationTarget, MigrationVersion).</summary>
     protected bool TryParseVersion(string propertyName, string? value, out long? version)
     {

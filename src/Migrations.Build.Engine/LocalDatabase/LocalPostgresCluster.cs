@@ -476,7 +476,7 @@ public sealed class LocalPostgresCluster
     }
 
     /// <summary>A port the OS considers free now. Another process may take it before the server binds it; Start retries.</summary>
-    private static int FreePort()
+    internal static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

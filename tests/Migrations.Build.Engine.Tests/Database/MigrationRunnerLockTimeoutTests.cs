@@ -9,25 +9,8 @@ namespace Migrations.Build.Engine.Tests.Database;
 /// retried after one, and the timeouts of one migration reach neither the next one nor the history write.
 /// A session of the test holds the locks. Against the real PostgreSQL server of this machine.
 /// </summary>
-public sealed class MigrationRunnerLockTimeoutTests : IDisposable
+public sealed class MigrationRunnerLockTimeoutTests : ClusterTest
 {
-    private readonly TempDirectory _temp = new();
-    private readonly string _root;
-
-    public MigrationRunnerLockTimeoutTests() => _root = Path.Combine(_temp.Path, "obj", "migrations-db");
-
-    public void Dispose()
-    {
-        LocalPostgresCluster.Delete(_root);
-        _temp.Dispose();
-    }
-
-    private (string Database, string Folder) Setup(string name)
-    {
-        var cluster = LocalPostgresCluster.EnsureStarted(_root);
-        return (cluster.CreateDatabase(name), Directory.CreateDirectory(Path.Combine(_temp.Path, name)).FullName);
-    }
-
     private static MigrationRunner Runner(string database, RecordingLog log, TimeSpan? lockTimeout, int retries = 3, TimeSpan? retryDelay = null) =>
         new(ConnectionSettings.Parse(database, "test"), new HistoryTable("public", "schema_migrations"), log, TimeSpan.FromSeconds(30))
         {
@@ -36,7 +19,6 @@ public sealed class MigrationRunnerLockTimeoutTests : IDisposable
             LockRetryDelay = retryDelay ?? TimeSpan.FromSeconds(1),
         };
 
-    private static MigrationSet Load(string folder) => MigrationSetLoader.Load(new MigrationSetOptions(folder) { RequireDown = false });
 
     /// <summary>A session of the test that ran <paramref name="sql"/> in a transaction it keeps open, as a long report would: it holds the locks.</summary>
     private static NpgsqlConnection HoldLock(string database, string sql)

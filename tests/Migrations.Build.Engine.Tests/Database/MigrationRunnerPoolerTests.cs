@@ -8,30 +8,17 @@ namespace Migrations.Build.Engine.Tests.Database;
 /// applied exactly once, every run succeeds, and no lock outlives its run. In transaction mode a session-level lock
 /// would stay behind in the pooled server session (and be re-entered by the next client that gets it).
 /// </summary>
-public sealed class MigrationRunnerPoolerTests : IDisposable
+public sealed class MigrationRunnerPoolerTests : ClusterTest
 {
-    private readonly TempDirectory _temp = new();
-    private readonly string _root;
-
-    public MigrationRunnerPoolerTests() => _root = Path.Combine(_temp.Path, "obj", "migrations-db");
-
-    public void Dispose()
-    {
-        LocalPostgresCluster.Delete(_root);
-        _temp.Dispose();
-    }
-
     [Theory]
     [InlineData("transaction")]
     [InlineData("session")]
     [InlineData("direct")]
     public async Task Concurrent_runs_apply_each_migration_once_and_leave_no_lock(string mode)
     {
-        var cluster = LocalPostgresCluster.EnsureStarted(_root);
-        var database = cluster.CreateDatabase("pooled_" + mode);
-        using var bouncer = mode == "direct" ? null : new PgBouncer(cluster.ConnectionString(), mode);
+        var (database, folder) = Setup("pooled_" + mode);
+        using var bouncer = mode == "direct" ? null : new PgBouncer(Cluster.ConnectionString(), mode);
         var target = bouncer?.Through(database) ?? database;
-        var folder = Directory.CreateDirectory(Path.Combine(_temp.Path, "migrations_" + mode)).FullName;
         const int rounds = 3, perRound = 6, runners = 4;
 
         for (var round = 0; round < rounds; round++)
@@ -44,7 +31,7 @@ public sealed class MigrationRunnerPoolerTests : IDisposable
                     : $"CREATE TABLE t_{version} (id int);\nCREATE TYPE e_{version} AS ENUM ('a');\nSELECT pg_sleep(0.05);\n";
                 File.WriteAllText(Path.Combine(folder, $"{version:000}_m{version}.sql"), sql);
             }
-            var set = MigrationSetLoader.Load(new MigrationSetOptions(folder) { RequireDown = false });
+            var set = Load(folder);
             var logs = Enumerable.Range(0, runners).Select(_ => new RecordingLog()).ToList();
             var runs = logs.Select(log => Task.Run(() =>
                 new MigrationRunner(ConnectionSettings.Parse(target, "test"), new HistoryTable("public", "schema_migrations"), log, TimeSpan.FromSeconds(60))
@@ -71,11 +58,9 @@ public sealed class MigrationRunnerPoolerTests : IDisposable
     [Fact]
     public async Task Status_takes_no_lock_and_says_a_run_is_in_progress()
     {
-        var cluster = LocalPostgresCluster.EnsureStarted(_root);
-        var database = cluster.CreateDatabase("status_in_progress");
-        var folder = Directory.CreateDirectory(Path.Combine(_temp.Path, "status")).FullName;
+        var (database, folder) = Setup("status_in_progress");
         File.WriteAllText(Path.Combine(folder, "001_a.sql"), "CREATE TABLE a (id int);\n");
-        var set = MigrationSetLoader.Load(new MigrationSetOptions(folder) { RequireDown = false });
+        var set = Load(folder);
         var history = new HistoryTable("public", "schema_migrations");
         var settings = ConnectionSettings.Parse(database, "test");
         var runner = new MigrationRunner(settings, history, new RecordingLog(), TimeSpan.FromSeconds(1));
@@ -95,12 +80,10 @@ public sealed class MigrationRunnerPoolerTests : IDisposable
     [Fact]
     public async Task A_dirty_migration_names_the_invalid_index_a_crashed_concurrent_build_left()
     {
-        var cluster = LocalPostgresCluster.EnsureStarted(_root);
-        var database = cluster.CreateDatabase("invalid_index");
-        var folder = Directory.CreateDirectory(Path.Combine(_temp.Path, "invalid")).FullName;
+        var (database, folder) = Setup("invalid_index");
         var file = Path.Combine(folder, "001_unique_email.sql");
         File.WriteAllText(file, "-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY users_email ON users (email);\n");
-        var set = MigrationSetLoader.Load(new MigrationSetOptions(folder) { RequireDown = false });
+        var set = Load(folder);
         TestSql.Execute(database, "CREATE TABLE users (email text)");
         TestSql.Execute(database, "INSERT INTO users VALUES ('a'), ('a')");
         var runner = new MigrationRunner(ConnectionSettings.Parse(database, "test"), new HistoryTable("public", "schema_migrations"), new RecordingLog(), TimeSpan.FromSeconds(5));

@@ -9,25 +9,8 @@ namespace Migrations.Build.Engine.Tests.Database;
 /// make that possible never let a migration run after one that failed, even at COMMIT.
 /// Against the real PostgreSQL server of this machine.
 /// </summary>
-public sealed class MigrationRunnerProgressTests : IDisposable
+public sealed class MigrationRunnerProgressTests : ClusterTest
 {
-    private readonly TempDirectory _temp = new();
-    private readonly string _root;
-
-    public MigrationRunnerProgressTests() => _root = Path.Combine(_temp.Path, "obj", "migrations-db");
-
-    public void Dispose()
-    {
-        LocalPostgresCluster.Delete(_root);
-        _temp.Dispose();
-    }
-
-    private (string Database, string Folder) Setup(string name)
-    {
-        var cluster = LocalPostgresCluster.EnsureStarted(_root);
-        return (cluster.CreateDatabase(name), Directory.CreateDirectory(Path.Combine(_temp.Path, name)).FullName);
-    }
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -38,7 +21,7 @@ public sealed class MigrationRunnerProgressTests : IDisposable
         var slow = Path.Combine(folder, "002_slow.sql");
         File.WriteAllText(slow, (noTransaction ? "-- migrate:no-transaction\n" : "") + "CREATE TABLE slow (id int);\n\nSELECT pg_sleep(4);\n");
         File.WriteAllText(Path.Combine(folder, "003_third.sql"), "CREATE TABLE third (id int);\n");
-        var set = MigrationSetLoader.Load(new MigrationSetOptions(folder) { RequireDown = false });
+        var set = Load(folder);
         var log = new RecordingLog();
         var runner = new MigrationRunner(ConnectionSettings.Parse(database, "test"), new HistoryTable("public", "schema_migrations"), log,
             TimeSpan.FromSeconds(30), progressInterval: TimeSpan.FromSeconds(1));
@@ -73,7 +56,7 @@ public sealed class MigrationRunnerProgressTests : IDisposable
         var child = Path.Combine(folder, "002_child.sql");
         File.WriteAllText(child, "CREATE TABLE child (parent_id int REFERENCES parent DEFERRABLE INITIALLY DEFERRED);\nINSERT INTO child VALUES (42);\n");
         File.WriteAllText(Path.Combine(folder, "003_after.sql"), "CREATE TABLE after_child (id int);\n");
-        var set = MigrationSetLoader.Load(new MigrationSetOptions(folder) { RequireDown = false });
+        var set = Load(folder);
         var log = new RecordingLog();
         var runner = new MigrationRunner(ConnectionSettings.Parse(database, "test"), new HistoryTable("public", "schema_migrations"), log, TimeSpan.FromSeconds(30));
 
@@ -95,7 +78,7 @@ public sealed class MigrationRunnerProgressTests : IDisposable
         File.WriteAllText(two, "CREATE TABLE two (id int);\nCREATE TABLE broken (id integr);\nCREATE TABLE two_b (id int);\n");
         File.WriteAllText(Path.Combine(folder, "003_three.sql"), "CREATE TABLE three (id int);\n");
         File.WriteAllText(Path.Combine(folder, "004_four.sql"), "CREATE TABLE four (id int);\n");
-        var set = MigrationSetLoader.Load(new MigrationSetOptions(folder) { RequireDown = false });
+        var set = Load(folder);
         var log = new RecordingLog();
         var runner = new MigrationRunner(ConnectionSettings.Parse(database, "test"), new HistoryTable("public", "schema_migrations"), log, TimeSpan.FromSeconds(30));
 

@@ -27,7 +27,7 @@ public sealed class PgBouncer : IDisposable
         var password = server.Passfile is { } passfile && File.Exists(passfile) ? File.ReadAllText(passfile).Trim().Split(':')[^1] : server.Password;
         _folder = Path.Combine(Path.GetTempPath(), "mb-pgbouncer-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(_folder);
-        Port = FreePort();
+        Port = LocalPostgresCluster.FreePort();
         PoolMode = poolMode;
         var ini = Path.Combine(_folder, "pgbouncer.ini");
         // auth_type any: clients are not asked for a password; PgBouncer logs in to the server as the user given here.
@@ -95,20 +95,6 @@ public sealed class PgBouncer : IDisposable
         catch (SocketException)
         {
             return false;
-        }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
         }
     }
 }

@@ -1,4 +1,5 @@
 using Migrations.Build.Engine.Database;
+using Migrations.Build.Engine.LocalDatabase;
 using Npgsql;
 
 namespace Migrations.Build.Engine.Tests.Database;
@@ -19,6 +20,34 @@ internal sealed class RecordingLog : IMigrationLog
     public void Report(MigrationDiagnostic diagnostic)
     {
         lock (Diagnostics) Diagnostics.Add(diagnostic);
+    }
+}
+
+/// <summary>
+/// A runner test's own throwaway cluster (the product's local database, under a temp folder), deleted with it,
+/// and a fresh database with a migrations folder of its own per case.
+/// </summary>
+public abstract class ClusterTest : IDisposable
+{
+    protected TempDirectory Temp { get; } = new();
+
+    protected string Root => Path.Combine(Temp.Path, "obj", "migrations-db");
+
+    protected LocalPostgresCluster Cluster => _cluster ??= LocalPostgresCluster.EnsureStarted(Root);
+
+    private LocalPostgresCluster? _cluster;
+
+    /// <summary>A new database named <paramref name="name"/>, and an empty folder of that name for its migrations.</summary>
+    protected (string Database, string Folder) Setup(string name) =>
+        (Cluster.CreateDatabase(name), Directory.CreateDirectory(Path.Combine(Temp.Path, name)).FullName);
+
+    protected static MigrationSet Load(string folder) => MigrationSetLoader.Load(new MigrationSetOptions(folder) { RequireDown = false });
+
+    public void Dispose()
+    {
+        LocalPostgresCluster.Delete(Root);
+        Temp.Dispose();
+        GC.SuppressFinalize(this);
     }
 }
 
