@@ -44,20 +44,26 @@ public sealed class HistoryTable
     private static long KeyOf(string text) =>
         BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)), 0);
 
-    /// <summary>The first command of every migration's transaction: waits for any other transaction applying one.</summary>
-    public NpgsqlBatchCommand LockMigrations() =>
-        new(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SELECT pg_advisory_xact_lock({MigrationLockKey})"));
+    /// <summary>What every migration's transaction calls first: waits for any other transaction applying one.</summary>
+    public string LockMigrationsCall => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"pg_advisory_xact_lock({MigrationLockKey})");
 
     /// <summary>
     /// Fails (division by zero) if another run recorded <paramref name="version"/> (applying) or removed it (rolling
-    /// back) since this run read the history. After <see cref="LockMigrations"/>, in a statement of its own, so that
-    /// its snapshot sees what the transaction it waited for committed.
+    /// back) since this run read the history, or if <paramref name="previous"/> (the migration before it in a
+    /// pipelined batch) did not commit. After <see cref="LockMigrationsCall"/>, in a statement of its own, so that its
+    /// snapshot sees what the transaction it waited for committed.
     /// </summary>
-    public NpgsqlBatchCommand StillToDo(long version, bool applying) =>
-        new($"SELECT 1 / {(applying ? "(1 - count(*))" : "count(*)")}::integer FROM {QualifiedName} WHERE version = $1")
+    public NpgsqlBatchCommand Claim(long version, long? previous, bool applying)
+    {
+        var present = $"EXISTS (SELECT 1 FROM {QualifiedName} WHERE version = $1)";
+        var previousDone = previous is null ? "" : $"{(applying ? "" : "NOT ")}EXISTS (SELECT 1 FROM {QualifiedName} WHERE version = $2) AND ";
+        var command = new NpgsqlBatchCommand($"SELECT 1 / (CASE WHEN {previousDone}{(applying ? "NOT " : "")}{present} THEN 1 ELSE 0 END)")
         {
             Parameters = { new NpgsqlParameter<long> { TypedValue = version } },
         };
+        if (previous is { } p) command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p });
+        return command;
+    }
 
     public string CreateSchemaSql => $"CREATE SCHEMA IF NOT EXISTS {SqlIdentifier.Quote(Schema)}";
 
@@ -240,16 +246,6 @@ public sealed class HistoryTable
         },
     };
 
-    /// <summary>
-    /// Fails (division by zero) unless <paramref name="version"/>'s row is there (<paramref name="applied"/>) or
-    /// gone (rolled back): a pipelined migration runs only if its predecessor in the batch committed.
-    /// </summary>
-    public NpgsqlBatchCommand PredecessorCommitted(long version, bool applied) =>
-        new($"SELECT 1 / {(applied ? "count(*)" : "(1 - count(*))")}::integer FROM {QualifiedName} WHERE version = $1")
-        {
-            Parameters = { new NpgsqlParameter<long> { TypedValue = version } },
-        };
-
     public NpgsqlBatchCommand Delete(long version) => new(DeleteSql)
     {
         Parameters = { new NpgsqlParameter<long> { TypedValue = version } },
@@ -278,7 +274,7 @@ public sealed class HistoryTable
             {
                 Parameters = { new NpgsqlParameter<long> { TypedValue = migration.Version } },
             };
-        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { new("BEGIN"), LockMigrations(), mark, new("COMMIT") } };
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { new("BEGIN"), new("SELECT " + LockMigrationsCall), mark, new("COMMIT") } };
         var marked = false;
         await using (var reader = await batch.ExecuteReaderAsync(cancel))
         {

@@ -300,8 +300,8 @@ public sealed class MigrationRunner
             {
                 steps.Add(new ScriptExecutor.Step(migration, plan,
                     direction == Direction.Up ? _history.InsertApplied(migration) : _history.Delete(migration.Version),
-                    previous => _history.PredecessorCommitted(previous.Version, applied: direction == Direction.Up),
-                    ClaimOf(connection, migration, direction)));
+                    _history.LockMigrationsCall,
+                    previous => _history.Claim(migration.Version, previous?.Version, applying: direction == Direction.Up)));
                 continue;
             }
 
@@ -345,21 +345,6 @@ public sealed class MigrationRunner
     {
         using var command = new NpgsqlCommand("SELECT " + RunLock.HeldSql(_history.LockKey), connection);
         return (bool)command.ExecuteScalar()!;
-    }
-
-    /// <summary>
-    /// The first statements of a migration's transaction. On PostgreSQL 14 and later the server checks every second
-    /// that this client is still there while a statement runs: a deployer killed mid-statement leaves no session
-    /// running on (and holding the migration's locks) until the statement ends. Then the migration lock, and the
-    /// check that no other run did it meanwhile.
-    /// </summary>
-    private List<NpgsqlBatchCommand> ClaimOf(NpgsqlConnection connection, Migration migration, Direction direction)
-    {
-        var claim = new List<NpgsqlBatchCommand>(3);
-        if (connection.PostgreSqlVersion.Major >= 14) claim.Add(new NpgsqlBatchCommand(ClientCheckSql.Replace("SET ", "SET LOCAL ", StringComparison.Ordinal)));
-        claim.Add(_history.LockMigrations());
-        claim.Add(_history.StillToDo(migration.Version, applying: direction == Direction.Up));
-        return claim;
     }
 
     private const string ClientCheckSql = "SET client_connection_check_interval = 1000";

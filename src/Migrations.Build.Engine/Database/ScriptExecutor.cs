@@ -27,13 +27,13 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection, TimeSpan? lock
     public NpgsqlConnection Connection => connection;
 
     /// <summary>One script to run transactionally, with the history change that commits with it (returns the server's ms).</summary>
-    /// <param name="PredecessorCommitted">A statement that fails unless the given migration's history change committed.</param>
+    /// <param name="ClaimLock">The call that takes the migration lock (<see cref="HistoryTable.LockMigrationsCall"/>), first in the transaction.</param>
     /// <param name="Claim">
-    /// The transaction's first statements: take the migration lock, then fail (division by zero) if another run did
-    /// this migration meanwhile. The last one's failure is not an error: <see cref="BatchOutcome.DoneElsewhere"/>.
+    /// Given the migration before it in the batch (null for the first), a statement that fails (division by zero) unless
+    /// that one committed and no other run did this one meanwhile. As the batch's first error it means the latter:
+    /// <see cref="BatchOutcome.DoneElsewhere"/>; after an earlier error it only keeps this migration from running.
     /// </param>
-    public sealed record Step(Migration Migration, MigrationScriptPlan Plan, NpgsqlBatchCommand HistoryChange, Func<Migration, NpgsqlBatchCommand> PredecessorCommitted,
-        IReadOnlyList<NpgsqlBatchCommand> Claim);
+    public sealed record Step(Migration Migration, MigrationScriptPlan Plan, NpgsqlBatchCommand HistoryChange, string ClaimLock, Func<Migration?, NpgsqlBatchCommand> Claim);
 
     /// <summary>How a batch went: the steps that committed, with the server's milliseconds, and the failure if any.</summary>
     /// <param name="ServerError">The server's error that stopped the batch, if that is what did.</param>
@@ -66,21 +66,17 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection, TimeSpan? lock
         for (var i = 0; i < steps.Count; i++)
         {
             if (!singleTransaction || i == 0) Add(new NpgsqlBatchCommand("BEGIN"), i, -1);
-            // The error barriers below let an earlier migration's failure reach this one (see the class comment): it
-            // only goes on if its predecessor committed.
-            if (!singleTransaction && i > 0) Add(steps[i].PredecessorCommitted(steps[i - 1].Migration), i, -1);
-            for (var c = 0; c < steps[i].Claim.Count; c++) Add(steps[i].Claim[c], i, c == steps[i].Claim.Count - 1 ? ClaimCheck : -1);
-            // Sharing one transaction, each migration marks its start, or its recorded time would include its predecessors'.
-            if (singleTransaction) Add(new NpgsqlBatchCommand(HistoryTable.MarkMigrationStartSql), i, -1);
-            // Every migration sets both, even to the defaults: sharing one transaction, the one before may have changed them.
+            // Few commands per migration: each costs a parse, a bind and an execution on the server. One statement takes
+            // the migration lock and sets the migration's timeouts (every migration sets both, even to the defaults:
+            // sharing one transaction, the one before may have changed them); the next, with the snapshot taken after
+            // the lock, checks the claim (see the class comment for why the predecessor is checked too).
             var plan = steps[i].Plan;
-            Add(new NpgsqlBatchCommand(SetLocal("lock_timeout", plan.LockTimeout ?? lockTimeout)), i, -1);
-            Add(new NpgsqlBatchCommand(SetLocal("statement_timeout", plan.StatementTimeout)), i, -1);
+            Add(new NpgsqlBatchCommand(Prologue(steps[i], markStart: singleTransaction)), i, -1);
+            Add(steps[i].Claim(!singleTransaction && i > 0 ? steps[i - 1].Migration : null), i, ClaimCheck);
             var statements = plan.Statements;
             for (var s = 0; s < statements.Count; s++) Add(new NpgsqlBatchCommand(statements[s].Text) { AppendErrorBarrier = true }, i, s);
             // The history change is the runner's, under its advisory lock: it waits as the runner's session does.
-            Add(new NpgsqlBatchCommand(SetLocal("lock_timeout", null)), i, -1);
-            Add(new NpgsqlBatchCommand(SetLocal("statement_timeout", null)), i, -1);
+            Add(new NpgsqlBatchCommand(ResetTimeoutsSql), i, -1);
             Add(steps[i].HistoryChange, i, -1);
             commits[i] = !singleTransaction || i == steps.Count - 1 ? batch.BatchCommands.Count : -1;
             if (commits[i] >= 0) Add(new NpgsqlBatchCommand("COMMIT") { AppendErrorBarrier = true }, i, -1);
@@ -327,6 +323,31 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection, TimeSpan? lock
     }
 
     /// <summary>SET LOCAL to <paramref name="value"/>, or to the session's own setting (DEFAULT: as at connection, before any SET LOCAL).</summary>
+    /// <summary>
+    /// The first statement of a migration's transaction: the migration lock, then its settings, left to right. On
+    /// PostgreSQL 14 and later the server checks every second that this client is still there while a statement
+    /// runs, so a deployer killed mid-statement leaves no session running on, holding the migration's locks.
+    /// </summary>
+    private string Prologue(Step step, bool markStart)
+    {
+        var sql = new System.Text.StringBuilder("SELECT ").Append(step.ClaimLock);
+        if (connection.PostgreSqlVersion.Major >= 14) sql.Append(", set_config('client_connection_check_interval', '1000', true)");
+        sql.Append(", ").Append(SetConfig("lock_timeout", step.Plan.LockTimeout ?? lockTimeout));
+        sql.Append(", ").Append(SetConfig("statement_timeout", step.Plan.StatementTimeout));
+        // Sharing one transaction, each migration marks its start, or its recorded time would include its predecessors'.
+        if (markStart) sql.Append($", set_config('{HistoryTable.MigrationStartSetting}', clock_timestamp()::text, true)");
+        return sql.ToString();
+    }
+
+    /// <summary>A transaction-local setting: the value given, or else the session's own (what RESET would restore).</summary>
+    private static string SetConfig(string setting, TimeSpan? value) => value is { } v
+        ? $"set_config('{setting}', {PgDuration.ToSql(v)}, true)"
+        : $"set_config('{setting}', (SELECT reset_val FROM pg_catalog.pg_settings WHERE name = '{setting}'), true)";
+
+    /// <summary>Back to the session's own timeouts, in one statement, before the history change.</summary>
+    private const string ResetTimeoutsSql =
+        "SELECT set_config(name, reset_val, true) FROM pg_catalog.pg_settings WHERE name IN ('lock_timeout', 'statement_timeout')";
+
     private static string SetLocal(string setting, TimeSpan? value) =>
         $"SET LOCAL {setting} " + (value is { } v ? "= " + PgDuration.ToSql(v) : "TO DEFAULT");
 
