@@ -339,14 +339,31 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection, TimeSpan? lock
         return sql.ToString();
     }
 
-    /// <summary>A transaction-local setting: the value given, or else the session's own (what RESET would restore).</summary>
-    private static string SetConfig(string setting, TimeSpan? value) => value is { } v
-        ? $"set_config('{setting}', {PgDuration.ToSql(v)}, true)"
-        : $"set_config('{setting}', (SELECT reset_val FROM pg_catalog.pg_settings WHERE name = '{setting}'), true)";
+    /// <summary>A transaction-local setting: the value given, or else the session's own.</summary>
+    private string SetConfig(string setting, TimeSpan? value) =>
+        $"set_config('{setting}', {(value is { } v ? PgDuration.ToSql(v) : SqlLiteral.Quote(SessionSetting(setting)))}, true)";
 
     /// <summary>Back to the session's own timeouts, in one statement, before the history change.</summary>
-    private const string ResetTimeoutsSql =
-        "SELECT set_config(name, reset_val, true) FROM pg_catalog.pg_settings WHERE name IN ('lock_timeout', 'statement_timeout')";
+    private string ResetTimeoutsSql => $"SELECT {SetConfig("lock_timeout", null)}, {SetConfig("statement_timeout", null)}";
+
+    private Dictionary<string, string>? _sessionSettings;
+
+    /// <summary>
+    /// The session's own value of a timeout, read once: what a migration without its own value runs with, and what
+    /// the history change goes back to. Literal values, because pg_settings (RESET's value) costs a millisecond a
+    /// call, and SET LOCAL … TO DEFAULT a command of its own.
+    /// </summary>
+    private string SessionSetting(string setting)
+    {
+        if (_sessionSettings is null)
+        {
+            using var command = new NpgsqlCommand("SELECT current_setting('lock_timeout'), current_setting('statement_timeout')", connection);
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            _sessionSettings = new Dictionary<string, string> { ["lock_timeout"] = reader.GetString(0), ["statement_timeout"] = reader.GetString(1) };
+        }
+        return _sessionSettings[setting];
+    }
 
     private static string SetLocal(string setting, TimeSpan? value) =>
         $"SET LOCAL {setting} " + (value is { } v ? "= " + PgDuration.ToSql(v) : "TO DEFAULT");
