@@ -6,43 +6,13 @@
 set -euo pipefail
 n=${1:-1000}
 root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-cleanup() {
-  (cd "$work/app" 2>/dev/null && dotnet msbuild -t:MigrateLocalDatabaseStop -nologo -v:q >/dev/null 2>&1) || true
-  # As root the cluster may live outside $work, in the folder its location file names: remove it too.
-  if [ -z "${KEEP:-}" ] && [ -f "$work/app/obj/migrations-db/location" ]; then rm -rf "$(head -1 "$work/app/obj/migrations-db/location")"; fi
-  if [ -n "${KEEP:-}" ]; then echo "kept: $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-export NUGET_PACKAGES="$work/packages" MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 MSBUILDTERMINALLOGGER=off
-unset MIGRATION_CONNECTION_STRING
+source "$root/bench/consumer.sh"
+bench_work
 
 echo "packing and generating $n migrations..." >&2
-source "$root/bench/consumer.sh"
 make_consumer "$root" "$work"
 mkdir -p "$work/dbmate/db/migrations" "$work/grate/up" "$work/psql"
 
-# Migration i: what it creates and how to undo it, by kind (i mod 5).
-up_sql() {
-  local i=$1 t=$(( ($1 + 4) / 5 * 5 - 4 ))  # the table of this group of five
-  case $(( i % 5 )) in
-    1) printf 'CREATE TABLE t%d (\n    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n    name TEXT NOT NULL,\n    created_at TIMESTAMPTZ NOT NULL DEFAULT now()\n);\n' "$t" ;;
-    2) printf 'ALTER TABLE t%d ADD COLUMN status TEXT NOT NULL DEFAULT '"'"'new'"'"';\n' "$t" ;;
-    3) printf 'CREATE INDEX idx_t%d_name ON t%d (name);\n' "$t" "$t" ;;
-    4) printf 'INSERT INTO t%d (name) SELECT '"'"'row '"'"' || g FROM generate_series(1, 20) AS g;\n' "$t" ;;
-    0) printf 'CREATE FUNCTION t%d_count() RETURNS bigint LANGUAGE sql STABLE AS $$ SELECT count(*) FROM t%d $$;\n' "$t" "$t" ;;
-  esac
-}
-down_sql() {
-  local i=$1 t=$(( ($1 + 4) / 5 * 5 - 4 ))
-  case $(( i % 5 )) in
-    1) printf 'DROP TABLE t%d;\n' "$t" ;;
-    2) printf 'ALTER TABLE t%d DROP COLUMN status;\n' "$t" ;;
-    3) printf 'DROP INDEX idx_t%d_name;\n' "$t" ;;
-    4) printf 'DELETE FROM t%d;\n' "$t" ;;
-    0) printf 'DROP FUNCTION t%d_count();\n' "$t" ;;
-  esac
-}
 : > "$work/psql/all.sql"
 for ((i = 1; i <= n; i++)); do
   v=$(printf '%06d' "$i"); up=$(up_sql "$i"); down=$(down_sql "$i")

@@ -9,30 +9,12 @@ n=${2:-100}
 par=${3:-4}
 fails=3
 root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-cleanup() {
-  (cd "$work/app" 2>/dev/null && dotnet msbuild -t:MigrateLocalDatabaseStop -nologo -v:q >/dev/null 2>&1) || true
-  if [ -z "${KEEP:-}" ] && [ -f "$work/app/obj/migrations-db/location" ]; then rm -rf "$(head -1 "$work/app/obj/migrations-db/location")"; fi
-  if [ -n "${KEEP:-}" ]; then echo "kept: $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-export NUGET_PACKAGES="$work/packages" MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 MSBUILDTERMINALLOGGER=off
-unset MIGRATION_CONNECTION_STRING
+source "$root/bench/consumer.sh"
+bench_work
 
 echo "packing and generating $n migrations..." >&2
-source "$root/bench/consumer.sh"
 make_consumer "$root" "$work"
 
-up_sql() {
-  local i=$1 t=$(( ($1 + 4) / 5 * 5 - 4 ))
-  case $(( i % 5 )) in
-    1) printf 'CREATE TABLE t%d (\n    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n    name TEXT NOT NULL,\n    created_at TIMESTAMPTZ NOT NULL DEFAULT now()\n);\n' "$t" ;;
-    2) printf 'ALTER TABLE t%d ADD COLUMN status TEXT NOT NULL DEFAULT '"'"'new'"'"';\n' "$t" ;;
-    3) printf 'CREATE INDEX idx_t%d_name ON t%d (name);\n' "$t" "$t" ;;
-    4) printf 'INSERT INTO t%d (name) SELECT '"'"'row '"'"' || g FROM generate_series(1, 20) AS g;\n' "$t" ;;
-    0) printf 'CREATE FUNCTION t%d_count() RETURNS bigint LANGUAGE sql STABLE AS $$ SELECT count(*) FROM t%d $$;\n' "$t" "$t" ;;
-  esac
-}
 for ((i = 1; i <= n; i++)); do
   v=$(printf '%06d' "$i")
   printf 'BEGIN;\n\n%s\n\nCOMMIT;\n' "$(up_sql "$i")" > "$work/app/migrations/${v}_m$i.up.sql"
