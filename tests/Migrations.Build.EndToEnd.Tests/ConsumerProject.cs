@@ -70,6 +70,16 @@ public sealed class ConsumerProject : IDisposable
         WriteMigration(baseName + ".down.sql", down);
     }
 
+    public string SumPath => Path.Combine(MigrationsDirectory, "migrations.sum");
+
+    /// <summary>dotnet msbuild when the first argument names a target (-t:…), else dotnet build; asserts the exit code.</summary>
+    public CommandResult Run(bool succeeds, params string[] args)
+    {
+        var result = args.Length > 0 && args[0].StartsWith("-t:", StringComparison.Ordinal) ? MSBuild(args) : Build(args);
+        Assert.True(succeeds == (result.ExitCode == 0), result.ToString());
+        return result;
+    }
+
     public CommandResult Build(params string[] args) => DotNet.Run(Directory, Environment(), ["build", ProjectPath, "-nologo", .. args]);
 
     public CommandResult MSBuild(params string[] args) => DotNet.Run(Directory, Environment(), ["msbuild", ProjectPath, "-nologo", "-restore", .. args]);

@@ -19,14 +19,9 @@ public sealed class EverydayLoopTests : IDisposable
 
     public void Dispose() => _project.Dispose();
 
-    private string SumPath => Path.Combine(_project.MigrationsDirectory, "migrations.sum");
+    private string SumPath => _project.SumPath;
 
-    private CommandResult Run(bool succeeds, params string[] args)
-    {
-        var result = args.Length > 0 && args[0].StartsWith("-t:") ? _project.MSBuild(args) : _project.Build(args);
-        Assert.True(succeeds == (result.ExitCode == 0), result.ToString());
-        return result;
-    }
+    private CommandResult Run(bool succeeds, params string[] args) => _project.Run(succeeds, args);
 
     [Fact]
     public void Create_edit_build_apply_fix_apply_stays_green_until_the_migration_is_deployed()

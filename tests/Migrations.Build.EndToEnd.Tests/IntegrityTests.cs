@@ -8,14 +8,9 @@ public sealed class IntegrityTests(PackageFixture package) : IDisposable
 
     public void Dispose() => _project.Dispose();
 
-    private string SumPath => Path.Combine(_project.MigrationsDirectory, "migrations.sum");
+    private string SumPath => _project.SumPath;
 
-    private CommandResult Run(bool succeeds, params string[] args)
-    {
-        var result = args.Length > 0 && args[0].StartsWith("-t:") ? _project.MSBuild(args) : _project.Build(args);
-        Assert.True(succeeds == (result.ExitCode == 0), result.ToString());
-        return result;
-    }
+    private CommandResult Run(bool succeeds, params string[] args) => _project.Run(succeeds, args);
 
     [Fact]
     public void Sum_is_missing_then_written_then_edits_additions_and_deletions_of_mainline_migrations_fail_the_build()
