@@ -25,15 +25,7 @@ done
 
 cd "$work/app"
 dotnet restore -nologo -v:q >/dev/null
-# Start the package's local database once; read its address from the line the tool prints.
-started=$(dotnet msbuild -t:MigrateStatus -nologo 2>&1)
-port=$(grep -Eo '127\.0\.0\.1:[0-9]+' <<<"$started" | head -1 | cut -d: -f2)
-[ -n "$port" ] || { echo "$started"; exit 1; }
-# The local database asks for a password; it is in its pgpass file (psql reads PGPASSFILE), beside its data
-# (which, as root, may live outside obj/: the location file says where).
-db_root="$work/app/obj/migrations-db"
-if [ -f "$db_root/location" ]; then db_root=$(head -1 "$db_root/location"); fi
-export PGPASSFILE="$db_root/pgpass"
+start_local_database
 password=$(cut -d: -f5 "$PGPASSFILE")
 psql_cmd() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres "$@"; }
 # Each contender starts alike, on a new database "bench": the previous contender's database is dropped

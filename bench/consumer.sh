@@ -54,3 +54,16 @@ down_sql() {
     0) printf 'DROP FUNCTION t%d_count();\n' "$t" ;;
   esac
 }
+
+# Starts the consumer's local database (the package's own) and sets $port and PGPASSFILE for psql: the database
+# asks for a password, kept in its pgpass file beside its data (which, as root, may live outside obj/: the
+# location file says where).
+start_local_database() {
+  local started db_root
+  started=$(cd "$work/app" && dotnet msbuild -t:MigrateStatus -nologo 2>&1)
+  port=$(grep -Eo '127\.0\.0\.1:[0-9]+' <<<"$started" | head -1 | cut -d: -f2)
+  [ -n "$port" ] || { echo "$started"; exit 1; }
+  db_root="$work/app/obj/migrations-db"
+  if [ -f "$db_root/location" ]; then db_root=$(head -1 "$db_root/location"); fi
+  export PGPASSFILE="$db_root/pgpass"
+}

@@ -23,12 +23,7 @@ done
 
 cd "$work/app"
 dotnet restore -nologo -v:q >/dev/null
-started=$(dotnet msbuild -t:MigrateStatus -nologo 2>&1)
-port=$(grep -Eo '127\.0\.0\.1:[0-9]+' <<<"$started" | head -1 | cut -d: -f2)
-[ -n "$port" ] || { echo "$started"; exit 1; }
-db_root="$work/app/obj/migrations-db"
-if [ -f "$db_root/location" ]; then db_root=$(head -1 "$db_root/location"); fi
-export PGPASSFILE="$db_root/pgpass"
+start_local_database
 psql_cmd() { PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres "$@"; }
 ms() { local s e rc; s=$(date +%s%N); "$@" >"$work/last.log" 2>&1 && rc=0 || rc=$?; e=$(date +%s%N); echo "$(((e - s) / 1000000)) $rc"; }
 

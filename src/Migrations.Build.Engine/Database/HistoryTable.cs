@@ -86,9 +86,6 @@ public sealed class HistoryTable
     /// </summary>
     public const string MigrationStartSetting = "migrations_build.migration_start";
 
-    /// <summary>Marks the start of the next migration inside a shared transaction.</summary>
-    public const string MarkMigrationStartSql = $"SELECT set_config('{MigrationStartSetting}', clock_timestamp()::text, true)";
-
     /// <summary>
     /// The server's own milliseconds for the migration: since its start mark if it has one, else since the
     /// transaction began (now() is its start), which for a transaction per migration is the same thing.

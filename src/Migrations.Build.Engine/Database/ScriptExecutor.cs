@@ -365,9 +365,6 @@ internal sealed class ScriptExecutor(NpgsqlConnection connection, TimeSpan? lock
         return _sessionSettings[setting];
     }
 
-    private static string SetLocal(string setting, TimeSpan? value) =>
-        $"SET LOCAL {setting} " + (value is { } v ? "= " + PgDuration.ToSql(v) : "TO DEFAULT");
-
     private static string Set(string setting, TimeSpan? value) =>
         $"SET {setting} " + (value is { } v ? "= " + PgDuration.ToSql(v) : "TO DEFAULT");
 
